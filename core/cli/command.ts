@@ -1,0 +1,24 @@
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Resolves to the process exit code. Throw a CliUsageError for bad arguments or input. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Bad arguments or bad input: printed as one clear line, exit code 2 (usage) or 1 (input). */
+export class CliUsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Compiles TypeScript to CommonJS in dist/, then lays out each node as Node-RED's loader
+// expects: <type>.js beside <type>.html (assembled from nodes/<type>/editor/), locales/, icons/.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
+
+function walk(dir, visit) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, visit);
+    else visit(path);
+  }
+}
+
+// Non-TypeScript assets that the compiled core reads at run time (Avro schemas, JSON tables).
+const assetPattern = /\.(avsc|json|html|css|svg)$/;
+walk(join(root, 'core'), (path) => {
+  if (assetPattern.test(path)) {
+    const target = join(dist, relative(root, path));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(path, target);
+  }
+});
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const declared = pkg['node-red']?.nodes ?? {};
+const nodesDir = join(root, 'nodes');
+if (existsSync(nodesDir)) {
+  for (const type of readdirSync(nodesDir)) {
+    const source = join(nodesDir, type);
+    if (!statSync(source).isDirectory() || !existsSync(join(source, `${type}.ts`))) continue;
+    const target = join(dist, 'nodes', type);
+    mkdirSync(target, { recursive: true });
+    const editor = join(source, 'editor');
+    const script = readFileSync(join(editor, 'editor.js'), 'utf8');
+    const template = readFileSync(join(editor, 'template.html'), 'utf8');
+    writeFileSync(
+      join(target, `${type}.html`),
+      `<script type="text/javascript">\n${script}\n</script>\n\n` +
+        `<script type="text/html" data-template-name="${type}">\n${template}\n</script>\n`,
+    );
+    for (const folder of ['locales', 'icons']) {
+      if (existsSync(join(source, folder))) cpSync(join(source, folder), join(target, folder), { recursive: true });
+    }
+    const expected = `dist/nodes/${type}/${type}.js`;
+    if (declared[type] !== expected) {
+      console.error(`package.json node-red.nodes["${type}"] should be "${expected}"`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What `npm run stack:up` started, as written to `.stack/stack.json`. */
+export interface StackInfo {
+  kafka: {
+    brokers: string[];
+    /** Second listener, SASL_PLAINTEXT with SCRAM-SHA-256 and PLAIN. */
+    saslBrokers: string[];
+    scram: { username: string; password: string };
+  };
+  ha: { url: string; token: string; configDir: string; notifyFile: string };
+  registry: { url: string } | null;
+}
+
+export function projectRoot(): string {
+  return process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..');
+}
+
+let cached: StackInfo | undefined;
+
+export function stackInfo(): StackInfo {
+  if (!cached) {
+    const file = join(projectRoot(), '.stack', 'stack.json');
+    try {
+      cached = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+    } catch (error) {
+      throw new Error(`the local stack is not up (${file}: ${(error as Error).message}); run npm run stack:up`);
+    }
+  }
+  return cached;
+}
