@@ -7,11 +7,21 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// STREAM_SMARTS_OUT builds elsewhere (a private tree while others edit this one);
+// --keep-going reports type errors but still lays out what tsc emitted.
+const dist = process.env.STREAM_SMARTS_OUT ?? join(root, 'dist');
+const keepGoing = process.argv.includes('--keep-going');
 
-execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], {
-  stdio: 'inherit',
-});
+try {
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json'), '--outDir', dist],
+    { stdio: 'inherit' },
+  );
+} catch {
+  if (!keepGoing) process.exit(1);
+  console.error('build: type errors above; continuing (--keep-going)');
+}
 
 function walk(dir, visit) {
   for (const name of readdirSync(dir)) {
