@@ -1,0 +1,118 @@
+/** The reading contract of DESIGN.md: what the meter node emits and the raw topic carries. */
+export const readingKinds = ['energy', 'power', 'water', 'gas', 'location', 'other'] as const;
+export type ReadingKind = (typeof readingKinds)[number];
+
+export interface Reading {
+  entity_id: string;
+  /** Epoch ms; for an interval, its start. */
+  ts: number;
+  value: number;
+  unit: string;
+  kind: ReadingKind;
+  /** 0-23, local time of ts. */
+  hour: number;
+  interval_s?: number;
+  latitude?: number;
+  longitude?: number;
+  /** Emitted late, read from Home Assistant's statistics after a gap. */
+  backfilled?: boolean;
+  /** A data artefact rather than consumption: meter reset, outage zero, gap. */
+  artefact?: 'reset' | 'outage' | 'gap';
+}
+
+export interface ScoredReading extends Reading {
+  /** Calibrated: > 1 means anomalous. */
+  score: number;
+  /** In [0, 1], rising with score. */
+  anomaly_score: number;
+  anomaly: boolean;
+  expected: number;
+  model: string;
+  explanation?: string;
+}
+
+/** The seed project's record: `{"hour": h, "mwh": v}` or `{"hour": h, "kwh": v}`, values in Wh. */
+export interface SeedRecord {
+  hour: number;
+  mwh?: number;
+  kwh?: number;
+}
+
+export const seedEntityId = 'seed.power';
+
+/** Input that is not a reading; never worth retrying. */
+export class ReadingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadingError';
+  }
+}
+
+export interface ReadingParseOptions {
+  /** Entity id given to seed records. */
+  seedEntityId?: string;
+  /** The day seed records are placed on (their hour, local time). */
+  now?: Date;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function finiteNumber(record: Record<string, unknown>, field: string): number {
+  const value = record[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ReadingError(`'${field}' must be a finite number, got ${JSON.stringify(value) ?? 'nothing'}`);
+  }
+  return value;
+}
+
+export function localHour(ts: number): number {
+  return new Date(ts).getHours();
+}
+
+function fromSeed(record: Record<string, unknown>, options: ReadingParseOptions): Reading {
+  const hour = finiteNumber(record, 'hour');
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new ReadingError(`'hour' must be an integer 0-23, got ${hour}`);
+  const value = finiteNumber(record, 'mwh' in record ? 'mwh' : 'kwh');
+  const day = new Date(options.now ?? Date.now());
+  day.setHours(hour, 0, 0, 0);
+  return {
+    entity_id: options.seedEntityId ?? seedEntityId,
+    ts: day.getTime(),
+    value,
+    unit: 'Wh',
+    kind: 'energy',
+    hour,
+    interval_s: 3600,
+  };
+}
+
+/** Validates a full reading or converts a seed record; throws ReadingError naming the bad field. */
+export function parseReading(input: unknown, options: ReadingParseOptions = {}): Reading {
+  if (!isRecord(input)) throw new ReadingError(`a reading must be a JSON object, got ${JSON.stringify(input) ?? typeof input}`);
+  if (!('entity_id' in input) && 'hour' in input && ('mwh' in input || 'kwh' in input)) return fromSeed(input, options);
+  const entityId = input.entity_id;
+  if (typeof entityId !== 'string' || entityId.length === 0) throw new ReadingError(`'entity_id' must be a non-empty string`);
+  const ts = finiteNumber(input, 'ts');
+  const value = finiteNumber(input, 'value');
+  const unit = typeof input.unit === 'string' ? input.unit : '';
+  const kind = input.kind ?? 'other';
+  if (typeof kind !== 'string' || !(readingKinds as readonly string[]).includes(kind)) {
+    throw new ReadingError(`'kind' must be one of ${readingKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+  const reading: Reading = {
+    entity_id: entityId,
+    ts,
+    value,
+    unit,
+    kind: kind as ReadingKind,
+    hour: 'hour' in input ? finiteNumber(input, 'hour') : localHour(ts),
+  };
+  for (const optional of ['interval_s', 'latitude', 'longitude'] as const) {
+    if (input[optional] !== undefined && input[optional] !== null) reading[optional] = finiteNumber(input, optional);
+  }
+  if (input.backfilled === true) reading.backfilled = true;
+  if (input.artefact === 'reset' || input.artefact === 'outage' || input.artefact === 'gap') reading.artefact = input.artefact;
+  return reading;
+}

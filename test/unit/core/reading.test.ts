@@ -1,0 +1,29 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { parseReading, ReadingError } from '../../../core/reading';
+
+describe('parseReading', () => {
+  it('turns a seed record into a Wh reading of seed.power at that hour today', () => {
+    const now = new Date(2026, 10, 27, 15, 30);
+    const reading = parseReading({ hour: 4, mwh: 321 }, { now });
+    assert.equal(reading.entity_id, 'seed.power');
+    assert.equal(reading.value, 321);
+    assert.equal(reading.unit, 'Wh');
+    assert.equal(reading.hour, 4);
+    assert.equal(reading.ts, new Date(2026, 10, 27, 4, 0).getTime());
+    assert.equal(parseReading({ hour: 9, kwh: 1500 }, { now, seedEntityId: 'x.y' }).entity_id, 'x.y');
+  });
+
+  it('keeps a full reading and derives hour from ts when missing', () => {
+    const ts = new Date(2026, 0, 2, 13, 0).getTime();
+    const reading = parseReading({ entity_id: 'sensor.a', ts, value: 1.5, unit: 'kWh', kind: 'energy', interval_s: 3600 });
+    assert.deepEqual(reading, { entity_id: 'sensor.a', ts, value: 1.5, unit: 'kWh', kind: 'energy', hour: 13, interval_s: 3600 });
+  });
+
+  it('names the bad field', () => {
+    assert.throws(() => parseReading({ entity_id: 'sensor.a', ts: 1, value: 'x' }), (e: unknown) => e instanceof ReadingError && /'value'/.test(e.message));
+    assert.throws(() => parseReading({ hour: 24, mwh: 1 }), /'hour' must be an integer 0-23/);
+    assert.throws(() => parseReading([1]), /JSON object/);
+    assert.throws(() => parseReading({ entity_id: 'a', ts: 1, value: 1, kind: 'heat' }), /'kind'/);
+  });
+});
