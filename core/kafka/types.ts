@@ -1,0 +1,35 @@
+/** A record to produce; the value is already encoded. */
+export interface ProduceRecord {
+  topic: string;
+  key?: string | Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, string | Buffer>;
+}
+
+/** Where the broker stored a record. */
+export interface Delivery {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** Epoch ms as a string, as Kafka carries it. */
+  timestamp: string;
+}
+
+/** Where kafkajs's own log lines go (Node-RED: the node's log). */
+export interface KafkaLogger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+export const silentLogger: KafkaLogger = { error() {}, warn() {}, info() {}, debug() {} };
