@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Prepares a Node-RED user directory for the Stream Smarts demo, for `npm start` and the
+// Docker image alike:
+// - copies the demo flow in as flows.json (once; --reset-flow copies it again);
+// - writes flows_cred.json, encrypted with STREAM_SMARTS_CREDENTIAL_SECRET as Node-RED does,
+//   whose credentials are ${ENV} references (Node-RED substitutes them at start), so the
+//   token lives only in the Node-RED process's environment, never in a file;
+// - optionally links the plugin from a checkout into the user directory's node_modules.
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+/** Credentials of each config node type, as references to the environment. */
+export const credentialReferences = {
+  'smarts-ha-server': { token: '${STREAM_SMARTS_HA_TOKEN}' },
+};
+
+export const packageName = 'node-red-contrib-stream-smarts';
+
+/** Node-RED's own credential encryption (aes-256-ctr, key sha256(secret), iv hex + base64 body). */
+export function encryptCredentials(secret, credentials) {
+  const key = createHash('sha256').update(secret).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
+}
+
+export function credentialsFor(flow) {
+  const credentials = {};
+  for (const node of flow) {
+    const references = credentialReferences[node.type];
+    if (references) credentials[node.id] = { ...references };
+  }
+  return credentials;
+}
+
+export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir, resetFlow = false }) {
+  if (!credentialSecret) throw new Error('a credential secret is required');
+  mkdirSync(userDir, { recursive: true });
+  const target = join(userDir, 'flows.json');
+  const credentialsFile = join(userDir, 'flows_cred.json');
+  const copied = resetFlow || !existsSync(target);
+  if (copied) copyFileSync(flowFile, target);
+  const flow = JSON.parse(readFileSync(target, 'utf8'));
+  if (!Array.isArray(flow)) throw new Error(`${target} is not a Node-RED flow (an array of nodes)`);
+  // Rewritten every time: the secret may be new, and references hold nothing secret.
+  writeFileSync(credentialsFile, JSON.stringify(encryptCredentials(credentialSecret, credentialsFor(flow)), null, 2));
+
+  if (pluginDir) {
+    const modules = join(userDir, 'node_modules');
+    mkdirSync(modules, { recursive: true });
+    const link = join(modules, packageName);
+    if (existsSync(link) || isDanglingLink(link)) rmSync(link, { recursive: true, force: true });
+    symlinkSync(resolve(pluginDir), link, 'dir');
+    writeFileSync(
+      join(userDir, 'package.json'),
+      JSON.stringify({ name: 'stream-smarts-node-red', private: true, dependencies: { [packageName]: `file:${resolve(pluginDir)}` } }, null, 2),
+    );
+  }
+  return { flowsFile: target, credentialsFile, copied };
+}
+
+function isDanglingLink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      'user-dir': { type: 'string' },
+      flow: { type: 'string' },
+      plugin: { type: 'string' },
+      'reset-flow': { type: 'boolean', default: false },
+    },
+  });
+  if (!values['user-dir'] || !values.flow) {
+    console.error('usage: prepare-userdir.mjs --user-dir DIR --flow FLOW.json [--plugin CHECKOUT] [--reset-flow]  (secret in STREAM_SMARTS_CREDENTIAL_SECRET)');
+    process.exit(2);
+  }
+  try {
+    const result = prepareUserDir({
+      userDir: values['user-dir'],
+      flowFile: values.flow,
+      pluginDir: values.plugin,
+      resetFlow: values['reset-flow'],
+      credentialSecret: process.env.STREAM_SMARTS_CREDENTIAL_SECRET,
+    });
+    console.log(`${result.copied ? 'copied the demo flow to' : 'kept the existing flow in'} ${result.flowsFile}`);
+  } catch (error) {
+    console.error(`prepare-userdir: ${error.message}`);
+    process.exit(1);
+  }
+}
