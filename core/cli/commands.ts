@@ -10,4 +10,6 @@ export interface CommandEntry {
   load: () => Promise<CliCommand>;
 }
 
-export const commandEntries: CommandEntry[] = [];
+export const commandEntries: CommandEntry[] = [
+  { name: 'load', summary: 'produce JSON-line readings from stdin to Kafka (Avro or JSON)', load: async () => (await import('./load')).command },
+];
