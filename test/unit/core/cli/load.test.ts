@@ -17,7 +17,7 @@ describe('stream-smarts load arguments', () => {
     [[], /--brokers is required/],
     [['--brokers', 'localhost'], /--brokers: 'localhost' is not host:port/],
     [['--brokers', 'h:1', '--format', 'xml'], /--format must be avro or json/],
-    [['--brokers', 'h:1', '--rate', '-2'], /--rate must be a positive number/],
+    [['--brokers', 'h:1', '--rate', '0'], /--rate must be a positive number/],
     [['--brokers', 'h:1', '--topic', 'bad topic'], /not a valid Kafka topic name/],
     [['--brokers', 'h:1', '--registry', 'ftp://x'], /--registry must be an http\(s\) URL/],
     [['--brokers', 'h:1', '--format', 'json', '--registry', 'http://r'], /only applies to --format avro/],
