@@ -1,0 +1,34 @@
+import type { EntityState } from './entity-stream';
+import { locationDomains, meterDeviceClasses } from './meter-entity';
+
+export interface EntityChoice {
+  entity_id: string;
+  name: string;
+  device_class: string;
+  unit: string;
+}
+
+interface RestState {
+  entity_id: string;
+  state: string;
+  attributes?: Record<string, unknown>;
+}
+
+/** The editor's picker: sensors with a meter device class, and device trackers / persons. */
+export function meterCandidates(states: readonly (RestState | EntityState)[], deviceClasses: readonly string[] = meterDeviceClasses): EntityChoice[] {
+  const choices: EntityChoice[] = [];
+  for (const state of states) {
+    const attributes = state.attributes ?? {};
+    const domain = state.entity_id.split('.')[0] ?? '';
+    const deviceClass = typeof attributes.device_class === 'string' ? attributes.device_class : '';
+    const isLocation = (locationDomains as readonly string[]).includes(domain);
+    if (!isLocation && !(domain === 'sensor' && deviceClasses.includes(deviceClass))) continue;
+    choices.push({
+      entity_id: state.entity_id,
+      name: typeof attributes.friendly_name === 'string' ? attributes.friendly_name : state.entity_id,
+      device_class: isLocation ? domain : deviceClass,
+      unit: typeof attributes.unit_of_measurement === 'string' ? attributes.unit_of_measurement : '',
+    });
+  }
+  return choices.sort((a, b) => a.entity_id.localeCompare(b.entity_id));
+}

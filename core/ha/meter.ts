@@ -1,0 +1,370 @@
+import type { Reading } from '../reading';
+import { localHour } from '../reading';
+import { IntervalBucketer, type BucketMode, type ClosedInterval } from './bucketer';
+import type { ConnectionStatus } from './client';
+import { EntityStreamDecoder, type EntityState } from './entity-stream';
+import { HaConfigError } from './errors';
+import { intervalStart, intervalStartsBetween } from './interval';
+import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home } from './meter-entity';
+import { fetchHistory, fetchStatistics, intervalsFromHistory, intervalsFromStatistics, type IntervalValue } from './recorder';
+import type { ReadingKind } from '../reading';
+
+/** The part of HaClient the meter uses. */
+export interface MeterSource {
+  command<T>(message: { type: string; [key: string]: unknown }): Promise<T>;
+  subscribe(message: { type: string; [key: string]: unknown }, callback: (event: unknown) => void): Promise<() => Promise<void>>;
+  onReady(listener: () => void): () => void;
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+}
+
+/** Start of the last interval emitted per entity; kept in node context so a restart neither skips nor repeats. */
+export interface IntervalLedger {
+  get(entityId: string): number | undefined;
+  set(entityId: string, start: number): void;
+}
+
+export interface MeterCounters {
+  emitted: number;
+  backfilled: number;
+  /** unavailable / unknown / non-numeric / wrong unit states. */
+  skipped: number;
+  /** duplicate or out-of-order states. */
+  stale: number;
+  /** intervals not emitted because the meter's baseline was unknown for part of them. */
+  partial: number;
+  /** intervals neither statistics nor history could give. */
+  gaps: number;
+  resets: number;
+}
+
+export interface MeterOptions {
+  entities: readonly string[];
+  intervalMs: number;
+  emitRaw: boolean;
+  emitIntervals: boolean;
+  source: MeterSource;
+  ledger: IntervalLedger;
+  emit: (reading: Reading) => void;
+  now?: () => number;
+  /** How far back a catch-up reaches at most (default 7 days). */
+  maxBackfillMs?: number;
+  /** Intervals close this long after their end, so states stamped just before it arrive first. */
+  closeGraceMs?: number;
+  /** How long a catch-up waits for an entity's first state after subscribing. */
+  stateWaitMs?: number;
+  onCounters?: (counters: Readonly<MeterCounters>) => void;
+  onError?: (error: unknown, entityId?: string) => void;
+}
+
+/**
+ * The meter source: live states from `subscribe_entities`, interval consumption closed on the
+ * wall clock, and after every (re)connect a catch-up that emits the missed intervals (statistics,
+ * else history) and rebuilds the open interval from history, while live states wait in a buffer.
+ */
+export class EnergyMeter {
+  readonly counters: MeterCounters = { emitted: 0, backfilled: 0, skipped: 0, stale: 0, partial: 0, gaps: 0, resets: 0 };
+  private readonly decoder = new EntityStreamDecoder();
+  private readonly bucketers = new Map<string, IntervalBucketer>();
+  private readonly lastRawTs = new Map<string, number>();
+  /** Canonical unit each entity reported last (gas may be m³ or kWh). */
+  private readonly units = new Map<string, string>();
+  private readonly buffer: EntityState[] = [];
+  /** True from start and from every disconnect until the catch-up after the next connect is done. */
+  private awaitingCatchUp = true;
+  private catchUpRun: Promise<void> | undefined;
+  private connected = false;
+  private stopped = false;
+  private home: Home | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly cleanups: Array<() => unknown> = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: MeterOptions) {
+    this.now = options.now ?? Date.now;
+    for (const entityId of options.entities) {
+      if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entityId)) throw new HaConfigError(`'${entityId}' is not an entity id (domain.object_id)`);
+    }
+    if (options.entities.length === 0) throw new HaConfigError('no entities configured');
+    if (!(options.intervalMs > 0)) throw new HaConfigError('the interval must be positive');
+  }
+
+  async start(): Promise<void> {
+    this.cleanups.push(
+      this.options.source.onStatus((status) => {
+        this.connected = status.state === 'connected';
+        if (!this.connected) {
+          this.awaitingCatchUp = true;
+          clearTimeout(this.timer);
+        }
+      }),
+    );
+    const unsubscribe = await this.options.source.subscribe({ type: 'subscribe_entities', entity_ids: [...this.options.entities] }, (event) => this.onMessage(event));
+    this.cleanups.push(unsubscribe);
+    this.cleanups.push(this.options.source.onReady(() => void this.catchUp()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
+  }
+
+  /** Resolves when the running catch-up (if any) is done; for tests and the history command. */
+  async settled(): Promise<void> {
+    while (this.catchUpRun) await this.catchUpRun;
+  }
+
+  /** `days` of interval consumption per entity, ending with the last closed interval. */
+  async history(days: number): Promise<Reading[]> {
+    if (!(days > 0)) throw new HaConfigError('payload.days must be a positive number');
+    const now = this.now();
+    const to = intervalStart(now, this.options.intervalMs);
+    const from = intervalStart(to - days * 86_400_000, this.options.intervalMs);
+    const out: Reading[] = [];
+    for (const entityId of this.options.entities) {
+      const state = await this.currentState(entityId);
+      const kind = entityKind(state);
+      const mode = bucketModeOf(kind);
+      if (!mode) throw new HaConfigError(`${entityId} is not a meter (kind ${kind}); history needs energy, power, water or gas`);
+      for (const interval of await this.readIntervals(entityId, kind, mode, from, to)) out.push(this.intervalReading(entityId, kind, interval, false));
+    }
+    return out;
+  }
+
+  private onMessage(event: unknown): void {
+    const states = this.decoder.decode(event);
+    if (this.awaitingCatchUp) this.buffer.push(...states);
+    else for (const state of states) this.handle(state, false);
+  }
+
+  private handle(state: EntityState, backfilled: boolean): void {
+    const interpretation = interpretState(state, this.home);
+    const kind = entityKind(state);
+    const mode = bucketModeOf(kind);
+    if ('skipped' in interpretation) {
+      this.count('skipped');
+      if (mode && this.options.emitIntervals && interpretation.skipped === 'unavailable') this.bucket(state.entity_id, kind, mode, state.ts, undefined, backfilled);
+      return;
+    }
+    const reading = interpretation.reading;
+    this.units.set(state.entity_id, reading.unit);
+    if (this.options.emitRaw && state.ts > (this.lastRawTs.get(state.entity_id) ?? -Infinity)) {
+      this.lastRawTs.set(state.entity_id, state.ts);
+      this.emit(backfilled ? { ...reading, backfilled: true } : reading);
+    }
+    if (mode && this.options.emitIntervals) this.bucket(state.entity_id, kind, mode, state.ts, reading.value, backfilled);
+  }
+
+  private bucket(entityId: string, kind: ReadingKind, mode: BucketMode, ts: number, value: number | undefined, backfilled: boolean): void {
+    let bucketer = this.bucketers.get(entityId);
+    if (!bucketer) {
+      bucketer = new IntervalBucketer({ intervalMs: this.options.intervalMs, mode });
+      bucketer.restartAt(ts);
+      this.bucketers.set(entityId, bucketer);
+      if (!this.awaitingCatchUp) this.scheduleClose();
+    }
+    const { outcome, closed } = bucketer.push({ ts, value });
+    if (outcome === 'stale') this.count('stale');
+    if (outcome === 'reset') this.count('resets');
+    this.emitClosed(entityId, kind, closed, backfilled);
+  }
+
+  private emitClosed(entityId: string, kind: ReadingKind, closed: readonly ClosedInterval[], backfilled: boolean): void {
+    for (const interval of closed) {
+      if (interval.partial) {
+        this.count('partial');
+        continue;
+      }
+      this.emitInterval(entityId, kind, { start: interval.start, end: interval.end, value: interval.value, source: 'history', reset: interval.reset }, backfilled);
+    }
+  }
+
+  private emitInterval(entityId: string, kind: ReadingKind, interval: IntervalValue, backfilled: boolean): void {
+    const last = this.options.ledger.get(entityId);
+    if (last !== undefined && interval.start <= last) return;
+    this.options.ledger.set(entityId, interval.start);
+    this.emit(this.intervalReading(entityId, kind, interval, backfilled));
+  }
+
+  private intervalReading(entityId: string, kind: ReadingKind, interval: IntervalValue, backfilled: boolean): Reading {
+    const { kind: outKind, unit } = intervalUnitOf(kind, this.units.get(entityId) ?? this.unitOf(kind));
+    const reading: Reading = {
+      entity_id: entityId,
+      ts: interval.start,
+      value: Math.round(interval.value * 1e6) / 1e6,
+      unit,
+      kind: outKind,
+      hour: localHour(interval.start),
+      interval_s: Math.round(this.options.intervalMs / 1000),
+    };
+    if (backfilled) reading.backfilled = true;
+    return reading;
+  }
+
+  private unitOf(kind: ReadingKind): string {
+    return kind === 'water' ? 'L' : kind === 'gas' ? 'm³' : kind === 'power' ? 'W' : 'kWh';
+  }
+
+  private emit(reading: Reading): void {
+    this.counters.emitted += 1;
+    if (reading.backfilled) this.counters.backfilled += 1;
+    this.options.emit(reading);
+    this.options.onCounters?.(this.counters);
+  }
+
+  private count(counter: keyof MeterCounters): void {
+    this.counters[counter] += 1;
+    this.options.onCounters?.(this.counters);
+  }
+
+  private catchUp(): Promise<void> {
+    if (!this.catchUpRun) {
+      this.catchUpRun = this.runCatchUp().finally(() => {
+        this.catchUpRun = undefined;
+      });
+    }
+    return this.catchUpRun;
+  }
+
+  private async runCatchUp(): Promise<void> {
+    this.awaitingCatchUp = true;
+    clearTimeout(this.timer);
+    try {
+      const config = await this.options.source.command<{ latitude?: number; longitude?: number }>({ type: 'get_config' });
+      if (typeof config.latitude === 'number' && typeof config.longitude === 'number') this.home = { latitude: config.latitude, longitude: config.longitude };
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    for (const entityId of this.options.entities) {
+      if (this.stopped || !this.connected) return;
+      try {
+        await this.catchUpEntity(entityId);
+      } catch (error) {
+        this.options.onError?.(error, entityId);
+      }
+    }
+    if (this.stopped || !this.connected) return;
+    // Live states that arrived meanwhile: the ones history already covered are stale and dropped.
+    while (this.buffer.length > 0) {
+      const state = this.buffer.shift();
+      if (state) this.handle(state, false);
+    }
+    this.awaitingCatchUp = false;
+    this.scheduleClose();
+  }
+
+  private async catchUpEntity(entityId: string): Promise<void> {
+    const state = await this.currentState(entityId);
+    const kind = entityKind(state);
+    const mode = bucketModeOf(kind);
+    const now = this.now();
+    const earliest = now - (this.options.maxBackfillMs ?? 7 * 86_400_000);
+    const currentStart = intervalStart(now, this.options.intervalMs);
+    if (mode && this.options.emitIntervals) {
+      const last = this.options.ledger.get(entityId);
+      const from = Math.max(last !== undefined ? last + this.options.intervalMs : currentStart, intervalStart(earliest, this.options.intervalMs));
+      if (from < currentStart) {
+        const intervals = await this.readIntervals(entityId, kind, mode, from, currentStart);
+        const found = new Set(intervals.map((interval) => interval.start));
+        this.counters.gaps += intervalStartsBetween(from, currentStart, this.options.intervalMs).filter((start) => !found.has(start)).length;
+        for (const interval of intervals) this.emitInterval(entityId, kind, interval, true);
+      }
+    }
+    const lastRaw = this.options.emitRaw ? this.lastRawTs.get(entityId) : undefined;
+    const historyFrom = Math.max(earliest, Math.min(currentStart, lastRaw ?? currentStart));
+    const states = await this.fetchHistory(entityId, historyFrom, now);
+    if (mode && this.options.emitIntervals) {
+      const bucketer = new IntervalBucketer({ intervalMs: this.options.intervalMs, mode });
+      bucketer.restartAt(currentStart);
+      this.bucketers.set(entityId, bucketer);
+    }
+    // The state in force at the interval start is its baseline; later ones replay in order.
+    const inForce = states.filter((item) => item.ts <= currentStart).pop();
+    for (const item of states) {
+      if (lastRaw !== undefined && item.ts > lastRaw && item.ts <= currentStart) this.emitRawOnly(item);
+    }
+    const replay = inForce ? [{ ...inForce, ts: currentStart }, ...states.filter((item) => item.ts > currentStart)] : states;
+    for (const item of replay) {
+      if (item === replay[0] && inForce) this.handleBaseline(item);
+      else this.handle(item, true);
+    }
+    const bucketer = this.bucketers.get(entityId);
+    if (bucketer) this.emitClosed(entityId, kind, bucketer.advanceTo(now), true);
+  }
+
+  /** The start-of-interval state: only a baseline for the bucketer, never a reading of its own. */
+  private handleBaseline(state: EntityState): void {
+    const interpretation = interpretState(state, this.home);
+    const kind = entityKind(state);
+    const mode = bucketModeOf(kind);
+    if (!mode || !this.options.emitIntervals) return;
+    this.bucket(state.entity_id, kind, mode, state.ts, 'reading' in interpretation ? interpretation.reading.value : undefined, true);
+  }
+
+  private emitRawOnly(state: EntityState): void {
+    const interpretation = interpretState(state, this.home);
+    if (!('reading' in interpretation)) return;
+    this.lastRawTs.set(state.entity_id, state.ts);
+    this.emit({ ...interpretation.reading, backfilled: true });
+  }
+
+  private async readIntervals(entityId: string, kind: ReadingKind, mode: BucketMode, from: number, to: number): Promise<IntervalValue[]> {
+    const intervalMs = this.options.intervalMs;
+    const period = intervalMs % 3_600_000 === 0 ? 'hour' : intervalMs % 300_000 === 0 ? '5minute' : undefined;
+    const found = period ? intervalsFromStatistics(await fetchStatistics(this.options.source, entityId, kind, from, to, period), kind, from, to, intervalMs) : new Map<number, IntervalValue>();
+    const missing = intervalStartsBetween(from, to, intervalMs).filter((start) => !found.has(start));
+    const firstMissing = missing[0];
+    if (firstMissing !== undefined) {
+      const states = await this.fetchHistory(entityId, firstMissing, to);
+      const toValue = (state: EntityState): number | undefined => {
+        const interpretation = interpretState(state, this.home);
+        return 'reading' in interpretation ? interpretation.reading.value : undefined;
+      };
+      const fromHistory = intervalsFromHistory(states, toValue, mode, firstMissing, to, intervalMs);
+      for (const start of missing) {
+        const interval = fromHistory.get(start);
+        if (interval) found.set(start, interval);
+      }
+    }
+    return [...found.values()].sort((a, b) => a.start - b.start);
+  }
+
+  private fetchHistory(entityId: string, from: number, to: number): Promise<EntityState[]> {
+    return fetchHistory(this.options.source, entityId, from, to);
+  }
+
+  private async currentState(entityId: string): Promise<EntityState> {
+    const deadline = this.now() + (this.options.stateWaitMs ?? 3000);
+    for (;;) {
+      const state = this.decoder.latest(entityId);
+      if (state) return state;
+      if (this.now() >= deadline || this.stopped) throw new HaConfigError(`Home Assistant has no entity ${entityId}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private scheduleClose(): void {
+    clearTimeout(this.timer);
+    if (this.stopped || !this.connected || this.awaitingCatchUp || !this.options.emitIntervals) return;
+    const now = this.now();
+    let next = Infinity;
+    for (const bucketer of this.bucketers.values()) {
+      const start = bucketer.currentStart;
+      if (start !== undefined) next = Math.min(next, start + bucketer.intervalMs);
+    }
+    if (!Number.isFinite(next)) return;
+    const delay = Math.max(0, next - now) + (this.options.closeGraceMs ?? 1000);
+    this.timer = setTimeout(() => this.closeOnClock(), delay);
+    this.timer.unref?.();
+  }
+
+  private closeOnClock(): void {
+    if (this.stopped || !this.connected || this.awaitingCatchUp) return;
+    const now = this.now() - (this.options.closeGraceMs ?? 1000);
+    for (const [entityId, bucketer] of this.bucketers) {
+      const state = this.decoder.latest(entityId);
+      if (state) this.emitClosed(entityId, entityKind(state), bucketer.advanceTo(now), false);
+    }
+    this.scheduleClose();
+  }
+}

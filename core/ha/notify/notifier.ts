@@ -1,0 +1,187 @@
+import { parseReading, ReadingError } from '../../reading';
+import type { ConnectionStatus } from '../client';
+import { HaConnectionError } from '../errors';
+import { BoundedQueue } from './alert-queue';
+import { clearCalls, eventCall, persistentCall, pushCalls, sensorCall, type HaCall, type NotifyOptions, type ScoredSubject } from './alert-plan';
+import { notificationActionEvent, parseFeedback, type Feedback } from './feedback';
+import { AlertPolicy, type PolicyOptions, type PushDecision } from './policy';
+
+/** The part of HaClient the notifier uses. */
+export interface NotifierSink {
+  readonly connected: boolean;
+  callService(domain: string, service: string, data?: object): Promise<unknown>;
+  fireEvent(eventType: string, data: object): Promise<unknown>;
+  setState(entityId: string, state: string, attributes: object): Promise<void>;
+  subscribe(message: { type: string; [key: string]: unknown }, callback: (event: unknown) => void): Promise<() => Promise<void>>;
+  onReady(listener: () => void): () => void;
+  onStatus?(listener: (status: ConnectionStatus) => void): () => void;
+}
+
+export interface NotifierOptions extends NotifyOptions, PolicyOptions {
+  sink: NotifierSink;
+  queueCapacity?: number;
+  now?: () => number;
+  onFeedback?: (feedback: Feedback) => void;
+  /** A queued alert dropped, or one that failed after HA came back. */
+  onWarn?: (message: string) => void;
+  onQueueChange?: (size: number) => void;
+}
+
+export interface AlertOutcome {
+  entity_id: string;
+  anomaly: boolean;
+  push: PushDecision | { push: false; reason: 'normal' };
+  /** Waiting for Home Assistant to come back. */
+  queued: boolean;
+  calls: number;
+}
+
+interface QueuedAlert {
+  entityId: string;
+  calls: HaCall[];
+}
+
+/** Validates a scored reading: the reading contract plus score, expected and anomaly. */
+export function parseScored(input: unknown): ScoredSubject {
+  const reading = parseReading(input);
+  const record = input as Record<string, unknown>;
+  const score = record.score;
+  const expected = record.expected;
+  if (typeof score !== 'number' || !Number.isFinite(score)) throw new ReadingError(`a scored reading needs a numeric 'score', got ${JSON.stringify(score) ?? 'nothing'}`);
+  if (typeof expected !== 'number' || !Number.isFinite(expected)) throw new ReadingError(`a scored reading needs a numeric 'expected', got ${JSON.stringify(expected) ?? 'nothing'}`);
+  const anomaly = typeof record.anomaly === 'boolean' ? record.anomaly : score > 1;
+  return { ...reading, score, expected, anomaly };
+}
+
+/**
+ * Turns scored readings into HA notifications, events and a score sensor; queues while HA is
+ * unreachable and sends on reconnect; emits the phone's answers to its actionable notifications.
+ */
+export class AnomalyNotifier {
+  private readonly policy: AlertPolicy;
+  private readonly queue: BoundedQueue<QueuedAlert>;
+  private readonly lastAnomaly = new Map<string, number>();
+  private readonly cleanups: Array<() => unknown> = [];
+  private flushing: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.policy = new AlertPolicy(options);
+    this.now = options.now ?? Date.now;
+    this.queue = new BoundedQueue(options.queueCapacity ?? 100, (dropped) => {
+      options.onWarn?.(`alert queue full: dropped the oldest alert for ${dropped.entityId}`);
+    });
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  async start(): Promise<void> {
+    const sink = this.options.sink;
+    if (this.options.onFeedback) {
+      const unsubscribe = await sink.subscribe({ type: 'subscribe_events', event_type: notificationActionEvent }, (event) => {
+        const feedback = parseFeedback(event, this.options.actionPrefix);
+        if (feedback) this.options.onFeedback?.(feedback);
+      });
+      this.cleanups.push(unsubscribe);
+    }
+    this.cleanups.push(sink.onReady(() => void this.flush()));
+  }
+
+  async stop(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
+  }
+
+  /** Plans and sends (or queues) the calls for one scored reading; rejects when HA refuses a call. */
+  async handle(input: unknown): Promise<AlertOutcome> {
+    const subject = parseScored(input);
+    const now = this.now();
+    const calls: HaCall[] = [];
+    let push: AlertOutcome['push'] = { push: false, reason: 'normal' };
+    if (subject.anomaly) {
+      push = this.policy.decide(subject.entity_id, subject.score, now);
+      if (push.push) {
+        calls.push(...pushCalls(subject, this.options));
+        this.policy.recordSent(subject.entity_id, subject.score, now);
+      }
+      if (this.options.persistent !== false) calls.push(persistentCall(subject, this.options));
+      if (this.options.event !== false) calls.push(eventCall(subject));
+      this.lastAnomaly.set(subject.entity_id, subject.ts);
+    } else if (this.policy.hasActive(subject.entity_id)) {
+      calls.push(...clearCalls(subject.entity_id, this.options));
+      this.policy.clear(subject.entity_id);
+    }
+    if (this.options.sensor !== false) calls.push(sensorCall(subject, this.lastAnomaly.get(subject.entity_id)));
+    const outcome: AlertOutcome = { entity_id: subject.entity_id, anomaly: subject.anomaly, push, queued: false, calls: calls.length };
+    if (calls.length === 0) return outcome;
+    if (!this.options.sink.connected || this.queue.size > 0) {
+      this.enqueue({ entityId: subject.entity_id, calls });
+      return { ...outcome, queued: true };
+    }
+    const rest = await this.execute(calls);
+    if (rest.length > 0) {
+      this.enqueue({ entityId: subject.entity_id, calls: rest });
+      return { ...outcome, queued: true };
+    }
+    return outcome;
+  }
+
+  /** Sends what waited for HA; returns when the queue is empty or HA went away again. */
+  flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.runFlush().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async runFlush(): Promise<void> {
+    while (this.queue.size > 0 && this.options.sink.connected) {
+      const pending = this.queue.drain();
+      this.options.onQueueChange?.(0);
+      for (let index = 0; index < pending.length; index += 1) {
+        const alert = pending[index] as QueuedAlert;
+        let rest: HaCall[];
+        try {
+          rest = await this.execute(alert.calls);
+        } catch (error) {
+          this.options.onWarn?.(`queued alert for ${alert.entityId} failed: ${error instanceof Error ? error.message : String(error)}`);
+          continue;
+        }
+        if (rest.length > 0) {
+          this.queue.requeue([{ entityId: alert.entityId, calls: rest }, ...pending.slice(index + 1)]);
+          this.options.onQueueChange?.(this.queue.size);
+          return;
+        }
+      }
+    }
+  }
+
+  private enqueue(alert: QueuedAlert): void {
+    this.queue.push(alert);
+    this.options.onQueueChange?.(this.queue.size);
+  }
+
+  /** Runs calls in order; returns those not sent because the connection dropped; throws on a refused call. */
+  private async execute(calls: readonly HaCall[]): Promise<HaCall[]> {
+    for (let index = 0; index < calls.length; index += 1) {
+      const call = calls[index] as HaCall;
+      try {
+        await this.send(call);
+      } catch (error) {
+        if (error instanceof HaConnectionError) return calls.slice(index);
+        throw error;
+      }
+    }
+    return [];
+  }
+
+  private async send(call: HaCall): Promise<void> {
+    const sink = this.options.sink;
+    if (call.kind === 'service') await sink.callService(call.domain, call.service, call.data);
+    else if (call.kind === 'event') await sink.fireEvent(call.eventType, call.data);
+    else await sink.setState(call.entityId, call.state, call.attributes);
+  }
+}

@@ -1,0 +1,80 @@
+import type { ReadingKind } from '../../reading';
+
+/** What a message template can refer to as {{name}}. */
+export interface AlertFields {
+  entity_id: string;
+  name: string;
+  value: string;
+  expected: string;
+  unit: string;
+  score: string;
+  kind: ReadingKind;
+  start: string;
+  end: string;
+  hour: string;
+  date: string;
+}
+
+const defaults: Record<ReadingKind, string> = {
+  energy: 'Unusual energy use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is something left running?',
+  power: 'Unusual power draw: {{value}} {{unit}} at {{start}}, about {{expected}} expected. Is something left running?',
+  water: 'Unusual water use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is a tap running or a pipe leaking?',
+  gas: 'Unusual gas use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is the heating or a burner left on?',
+  location: 'Unusual location: {{value}} {{unit}} from home at {{start}}, about {{expected}} expected.',
+  other: 'Unusual reading from {{name}}: {{value}} {{unit}} at {{start}}, about {{expected}} expected.',
+};
+
+export const defaultTitle = 'Stream Smarts: {{name}}';
+
+export function defaultTemplate(kind: ReadingKind): string {
+  return defaults[kind];
+}
+
+/** Replaces {{field}}; unknown fields are left visible so a typo shows in the message, not nothing. */
+export function renderTemplate(template: string, fields: AlertFields): string {
+  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(fields, name) ? String(fields[name as keyof AlertFields]) : whole,
+  );
+}
+
+/** Rounds to at most two significant decimals as a person would read it: 3.1, 0.3, 12, 1450. */
+export function humanNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 1 : 2;
+  return String(Number(value.toFixed(digits)));
+}
+
+function clock(ts: number): string {
+  const date = new Date(ts);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+export interface AlertSubject {
+  entity_id: string;
+  ts: number;
+  value: number;
+  expected: number;
+  score: number;
+  unit: string;
+  kind: ReadingKind;
+  hour: number;
+  interval_s?: number;
+}
+
+export function alertFields(subject: AlertSubject, name?: string): AlertFields {
+  const end = subject.ts + (subject.interval_s ?? 0) * 1000;
+  return {
+    entity_id: subject.entity_id,
+    name: name ?? subject.entity_id,
+    value: humanNumber(subject.value),
+    expected: humanNumber(subject.expected),
+    unit: subject.unit,
+    score: humanNumber(subject.score),
+    kind: subject.kind,
+    start: clock(subject.ts),
+    end: clock(end),
+    hour: String(subject.hour),
+    date: new Date(subject.ts).toISOString().slice(0, 10),
+  };
+}
