@@ -1,0 +1,155 @@
+import { ValueCodec } from '../avro/codec';
+import { RegistryClient } from '../avro/registry';
+import { BufferedProducer } from '../kafka/buffered-producer';
+import { createKafkaClient, type KafkaClient } from '../kafka/client';
+import type { BrokerConfig } from '../kafka/config';
+import { GroupConsumer, type ConsumerEvent } from '../kafka/consumer';
+import type { KafkaError } from '../kafka/errors';
+import { groupLag } from './lag';
+import { ScoringPipeline, type PipelineCounters } from './pipeline';
+import type { ReadingScorer } from './scorer';
+
+export interface WorkerConfig {
+  broker: BrokerConfig;
+  inTopic: string;
+  outTopic: string;
+  anomaliesTopic?: string;
+  groupId: string;
+  /** Confluent-compatible registry API for Confluent-format Avro input. */
+  registryUrl?: string;
+  fromBeginning?: boolean;
+  /** Messages scored at once across all meters (default 64). */
+  maxInFlight?: number;
+  /** Metrics every this many ms; none when unset. */
+  metricsIntervalMs?: number;
+}
+
+export interface WorkerMetrics extends PipelineCounters {
+  /** Readings scored per second since the previous report. */
+  perSecond: number;
+  /** Unconsumed messages of the input topic for the group; null when the broker did not say. */
+  lag: number | null;
+  partitions: number;
+}
+
+export interface WorkerHooks {
+  scorer: ReadingScorer;
+  /** Human-readable progress and problems (stderr in the CLI). */
+  log?: (line: string) => void;
+  onMetrics?: (metrics: WorkerMetrics) => void;
+  /** Called once the consumer has joined the group with its partitions. */
+  onJoined?: (partitions: number) => void;
+  client?: KafkaClient;
+}
+
+export interface RunningWorker {
+  readonly stats: PipelineCounters;
+  /** Resolves when the worker stopped; rejects when it failed for good (e.g. bad credentials). */
+  readonly done: Promise<void>;
+  /** Graceful: stops taking messages, finishes those in flight, commits, flushes the producer. */
+  stop(): Promise<void>;
+}
+
+export function formatMetrics(metrics: WorkerMetrics): string {
+  return (
+    `worker: ${metrics.perSecond.toFixed(1)} readings/s, scored ${metrics.scored}, anomalies ${metrics.anomalies}, ` +
+    `rejected ${metrics.rejected}, in flight ${metrics.inFlight}, lag ${metrics.lag ?? 'unknown'}, partitions ${metrics.partitions}`
+  );
+}
+
+/** Starts a scoring worker: a consumer-group member that scores `inTopic` into `outTopic` (+ anomalies). */
+export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Promise<RunningWorker> {
+  const log = hooks.log ?? (() => undefined);
+  const client = hooks.client ?? createKafkaClient({ clientId: 'stream-smarts-worker', ...config.broker }, { logger: { error: log, warn: log, info: () => undefined, debug: () => undefined } });
+  const registry = config.registryUrl ? new RegistryClient({ url: config.registryUrl }) : undefined;
+  const codec = new ValueCodec(registry ? { registry } : {});
+  const producer = new BufferedProducer(client.producerTransport());
+  let partitions = 0;
+  let stopping: Promise<void> | undefined;
+  let fail: (error: Error) => void = () => undefined;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    finished = resolve;
+    fail = reject;
+  });
+
+  const pipeline = new ScoringPipeline({
+    decode: async (bytes) => (await codec.decode(bytes, 'auto')).value,
+    scorer: hooks.scorer,
+    sink: producer,
+    outTopic: config.outTopic,
+    anomaliesTopic: config.anomaliesTopic,
+    onRejected: (message, error) => log(`skipped ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
+    onUnsent: (message, error) => {
+      log(`could not produce the result of ${message.topic}[${message.partition}]@${message.offset} (left uncommitted): ${error.message}`);
+      void worker.stop();
+    },
+  });
+
+  const consumer = new GroupConsumer(client, {
+    groupId: config.groupId,
+    topics: [config.inTopic],
+    fromBeginning: config.fromBeginning ?? false,
+    maxInFlight: config.maxInFlight ?? 64,
+    handle: (message, finish) => pipeline.handle(message, finish),
+    logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
+    onEvent: (event: ConsumerEvent) => {
+      if (event.type === 'joined') {
+        partitions = event.partitions;
+        log(`worker: joined group ${config.groupId} with ${event.partitions} partition(s) of ${config.inTopic}`);
+        hooks.onJoined?.(event.partitions);
+      } else if (event.type === 'disconnected') log(`worker: disconnected${event.error ? `: ${event.error.message}` : ''}; reconnecting`);
+      else if (event.type === 'failed') {
+        log(`worker: consumer failed: ${event.error.message}`);
+        void shutdown().then(() => fail(event.error as KafkaError));
+      }
+    },
+  });
+
+  let metricsTimer: NodeJS.Timeout | undefined;
+  if (config.metricsIntervalMs && hooks.onMetrics) {
+    let last = { at: Date.now(), scored: 0 };
+    metricsTimer = setInterval(() => {
+      const stats = pipeline.stats;
+      const now = Date.now();
+      const perSecond = ((stats.scored - last.scored) * 1000) / Math.max(1, now - last.at);
+      last = { at: now, scored: stats.scored };
+      groupLag(client, config.groupId, config.inTopic)
+        .catch(() => null)
+        .then((lag) => hooks.onMetrics?.({ ...stats, perSecond, lag, partitions }));
+    }, config.metricsIntervalMs);
+    metricsTimer.unref();
+  }
+
+  async function shutdown(): Promise<void> {
+    stopping ??= (async () => {
+      if (metricsTimer) clearInterval(metricsTimer);
+      consumer.pause();
+      await pipeline.idle();
+      await consumer.stop();
+      await pipeline.idle();
+      await producer.close();
+      await hooks.scorer.close?.();
+    })();
+    return stopping;
+  }
+
+  const worker: RunningWorker = {
+    get stats() {
+      return pipeline.stats;
+    },
+    done,
+    async stop() {
+      await shutdown();
+      finished();
+    },
+  };
+
+  try {
+    await consumer.start();
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  return worker;
+}

@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { projectRoot, stackInfo } from '../../support/stack';
+import { parseYaml } from '../../unit/compose/yaml';
+import { eventually, HaSocket, runId } from './support/ha-socket';
+
+type Automation = { id: string; alias: string; trigger: Array<Record<string, unknown>>; action: unknown[] };
+type Trace = { run_id: string; state: string; script_execution: string | null };
+
+// examples/home-assistant/automations.yaml loaded into the stack's real Home Assistant. Each
+// automation gets this run's id and listens only to this run's meter, so the shared Home
+// Assistant and other tests are not disturbed; the smart plug is an input_boolean made here.
+describe('example Home Assistant automations react to stream_smarts_anomaly', { timeout: 120_000 }, () => {
+  const run = runId();
+  const meter = `sensor.e2e_${run}_energy`;
+  const notificationId = `stream_smarts_automation_${meter.replace('.', '_')}`;
+  let ha: HaSocket;
+  let automationsFile: string;
+  let plugId: string;
+  let plug: string;
+  let ours: Automation[] = [];
+
+  const readAutomations = (): Automation[] => (parseYaml(readFileSync(automationsFile, 'utf8')) as Automation[] | null) ?? [];
+  const writeAutomations = (list: Automation[]) => writeFileSync(automationsFile, `${JSON.stringify(list, null, 2)}\n`);
+  const state = async (entityId: string) =>
+    (await ha.command<Array<{ entity_id: string; state: string; attributes: Record<string, unknown> }>>({ type: 'get_states' })).find(
+      (entity) => entity.entity_id === entityId,
+    );
+  const traces = (id: string) => ha.command<Trace[]>({ type: 'trace/list', domain: 'automation', item_id: id });
+  const fire = (data: Record<string, unknown>) =>
+    ha.command({ type: 'fire_event', event_type: 'stream_smarts_anomaly', event_data: { entity_id: meter, ts: Date.now(), unit: 'kWh', ...data } });
+
+  before(async () => {
+    const info = stackInfo();
+    ha = await HaSocket.open(info.ha.url, info.ha.token);
+    automationsFile = join(info.ha.configDir, 'automations.yaml');
+    const created = await ha.command<{ id: string }>({ type: 'input_boolean/create', name: `Stream Smarts test plug ${run}` });
+    plugId = created.id;
+    plug = `input_boolean.${created.id}`;
+    await ha.callService('input_boolean', 'turn_on', {}, { entity_id: plug });
+
+    const examples = parseYaml(readFileSync(join(projectRoot(), 'examples/home-assistant/automations.yaml'), 'utf8')) as Automation[];
+    ours = examples.map((automation) => {
+      const copy = JSON.parse(JSON.stringify(automation).replaceAll('switch.heater_plug', plug)) as Automation;
+      copy.id = `${automation.id}_${run}`;
+      copy.alias = `${automation.alias} (test ${run})`;
+      copy.trigger = copy.trigger.map((trigger) => ({ ...trigger, event_data: { entity_id: meter } }));
+      return copy;
+    });
+    writeAutomations([...readAutomations(), ...ours]);
+    await ha.callService('automation', 'reload');
+    await eventually('the example automations to load', async () => {
+      const states = await ha.command<Array<{ entity_id: string; attributes: { id?: string } }>>({ type: 'get_states' });
+      const loaded = states.filter((s) => s.entity_id.startsWith('automation.') && ours.some((a) => a.id === s.attributes.id));
+      return loaded.length === ours.length ? loaded : undefined;
+    });
+  });
+
+  after(async () => {
+    if (automationsFile) writeAutomations(readAutomations().filter((automation) => !ours.some((mine) => mine.id === automation.id)));
+    if (ha) {
+      await ha.callService('automation', 'reload').catch(() => undefined);
+      await ha.callService('persistent_notification', 'dismiss', { notification_id: notificationId }).catch(() => undefined);
+      if (plugId) await ha.command({ type: 'input_boolean/delete', input_boolean_id: plugId }).catch(() => undefined);
+      ha.close();
+    }
+  });
+
+  it('a normal score triggers them but their conditions keep them quiet', async () => {
+    await fire({ value: 0.4, expected: 0.35, score: 0.6 });
+    for (const automation of ours) {
+      const [trace] = await eventually(`a trace of ${automation.id}`, async () => {
+        const list = await traces(automation.id);
+        return list.length > 0 && list.every((t) => t.state === 'stopped') ? list : undefined;
+      });
+      assert.equal(trace!.script_execution, 'failed_conditions');
+    }
+    const notifications = await ha.command<Array<{ notification_id: string }>>({ type: 'persistent_notification/get' });
+    assert.ok(!notifications.some((n) => n.notification_id === notificationId));
+    assert.equal((await state(plug))?.state, 'on');
+  });
+
+  it('an anomaly creates the persistent notification and switches the plug off', async () => {
+    await fire({ value: 3.1, expected: 0.3, score: 4.2 });
+    const notification = await eventually('the persistent notification', async () => {
+      const notifications = await ha.command<Array<{ notification_id: string; title: string; message: string }>>({ type: 'persistent_notification/get' });
+      return notifications.find((n) => n.notification_id === notificationId);
+    });
+    assert.equal(notification.title, 'Unusual energy use');
+    assert.match(notification.message, new RegExp(`${meter.replace('.', '\\.')} used 3\\.1 kWh where about 0\\.3 was expected \\(score 4\\.2\\)`));
+    await eventually('the plug to switch off', async () => ((await state(plug))?.state === 'off' ? true : undefined));
+    for (const automation of ours) {
+      const list = await traces(automation.id);
+      assert.ok(list.some((t) => t.script_execution === 'finished'), `${automation.id} did not run to the end`);
+    }
+  });
+});

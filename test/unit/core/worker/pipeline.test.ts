@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { ConsumedMessage, Delivery, ProduceRecord } from '../../../../core/kafka/types';
+import type { Reading, ScoredReading } from '../../../../core/reading';
+import { ScoringPipeline } from '../../../../core/worker/pipeline';
+import type { ReadingScorer } from '../../../../core/worker/scorer';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function message(offset: number, reading: unknown, partition = 0): ConsumedMessage {
+  const key = typeof reading === 'object' && reading && 'entity_id' in reading ? String(reading.entity_id) : null;
+  return {
+    topic: 'in',
+    partition,
+    offset: String(offset),
+    key: key === null ? null : Buffer.from(key),
+    value: Buffer.from(typeof reading === 'string' ? reading : JSON.stringify(reading)),
+    headers: {},
+    timestamp: String(Date.now()),
+  };
+}
+
+function reading(entity: string, i: number, value = 1): Reading {
+  return { entity_id: entity, ts: 1_700_000_000_000 + i * 3_600_000, value, unit: 'kWh', kind: 'energy', hour: i % 24 };
+}
+
+/** Scores value > 5 as anomalous; the first readings of a series take longest, to tempt reordering. */
+function slowScorer(): ReadingScorer & { seen: Reading[] } {
+  const seen: Reading[] = [];
+  return {
+    seen,
+    async score(input) {
+      seen.push(input);
+      await sleep(Math.max(0, 12 - (input.ts % 86_400_000) / 3_600_000));
+      const score = input.value / 5;
+      return { ...input, score, anomaly_score: Math.min(1, score / 2), anomaly: score > 1, expected: 1, model: 'test' } satisfies ScoredReading;
+    },
+  };
+}
+
+function recordingSink(fail?: (record: ProduceRecord) => boolean) {
+  const records: ProduceRecord[] = [];
+  return {
+    records,
+    async send(record: ProduceRecord): Promise<Delivery> {
+      await sleep(1);
+      if (fail?.(record)) throw new Error('producer is closed');
+      records.push(record);
+      return { topic: record.topic, partition: 0, offset: String(records.length - 1) };
+    },
+  };
+}
+
+const decode = async (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
+const parsed = (record: ProduceRecord) => JSON.parse(String(record.value)) as ScoredReading;
+
+describe('scoring pipeline', () => {
+  it('scores every message once and keeps each meter in order, finishing only after delivery', async () => {
+    const sink = recordingSink();
+    const scorer = slowScorer();
+    const pipeline = new ScoringPipeline({ decode, scorer, sink, outTopic: 'scored' });
+    const finished: string[] = [];
+    let offset = 0;
+    for (let i = 0; i < 12; i += 1) {
+      for (const entity of ['sensor.a', 'sensor.b', 'sensor.c']) {
+        const current = offset++;
+        pipeline.handle(message(current, reading(entity, i)), () => {
+          assert.ok(sink.records.some((r) => parsed(r).entity_id === entity && parsed(r).ts === reading(entity, i).ts), 'finished before delivery');
+          finished.push(String(current));
+        });
+      }
+    }
+    await pipeline.idle();
+    assert.equal(finished.length, 36);
+    assert.equal(new Set(finished).size, 36);
+    assert.equal(sink.records.length, 36);
+    for (const entity of ['sensor.a', 'sensor.b', 'sensor.c']) {
+      const order = sink.records.map(parsed).filter((r) => r.entity_id === entity).map((r) => r.ts);
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), `${entity} out of order`);
+      assert.equal(order.length, 12);
+    }
+    assert.ok(sink.records.every((r) => r.topic === 'scored' && String(r.key) === parsed(r).entity_id));
+    assert.deepEqual(pipeline.stats, { consumed: 36, scored: 36, anomalies: 0, rejected: 0, unsent: 0, inFlight: 0 });
+  });
+
+  it('sends anomalies as JSON records to the anomalies topic as well', async () => {
+    const sink = recordingSink();
+    const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', anomaliesTopic: 'anomaly_power' });
+    pipeline.handle(message(0, reading('sensor.a', 3, 2)), () => undefined);
+    pipeline.handle(message(1, reading('sensor.a', 4, 11)), () => undefined);
+    await pipeline.idle();
+    const anomalies = sink.records.filter((r) => r.topic === 'anomaly_power').map(parsed);
+    assert.equal(anomalies.length, 1);
+    const [anomaly] = anomalies;
+    for (const field of ['entity_id', 'ts', 'hour', 'value', 'unit', 'score', 'expected'] as const) assert.ok(field in anomaly!, `${field} missing`);
+    assert.equal(anomaly!.value, 11);
+    assert.equal(anomaly!.score, 11 / 5);
+    assert.equal(sink.records.filter((r) => r.topic === 'scored').length, 2);
+    assert.equal(pipeline.stats.anomalies, 1);
+  });
+
+  it('skips and commits past a message that is not a reading, and goes on', async () => {
+    const sink = recordingSink();
+    const rejected: string[] = [];
+    const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', onRejected: (m, e) => rejected.push(`${m.offset}: ${e.message}`) });
+    let finishedCount = 0;
+    pipeline.handle(message(0, '{not json'), () => finishedCount++);
+    pipeline.handle(message(1, { entity_id: 'sensor.a', ts: 1, value: 'x' }), () => finishedCount++);
+    pipeline.handle(message(2, reading('sensor.a', 1)), () => finishedCount++);
+    await pipeline.idle();
+    assert.equal(finishedCount, 3);
+    assert.equal(rejected.length, 2);
+    assert.match(rejected[1]!, /^1: 'value' must be a finite number/);
+    assert.equal(sink.records.length, 1);
+  });
+
+  it('leaves a message uncommitted when its result could not be produced', async () => {
+    const sink = recordingSink((record) => parsed(record).value === 7);
+    const unsent: string[] = [];
+    const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', onUnsent: (m) => unsent.push(m.offset) });
+    const finished: string[] = [];
+    pipeline.handle(message(0, reading('sensor.a', 1, 7)), () => finished.push('0'));
+    pipeline.handle(message(1, reading('sensor.a', 2, 1)), () => finished.push('1'));
+    await pipeline.idle();
+    assert.deepEqual(unsent, ['0']);
+    assert.deepEqual(finished, ['1']);
+    assert.equal(pipeline.stats.unsent, 1);
+  });
+});
