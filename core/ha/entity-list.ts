@@ -32,3 +32,9 @@ export function meterCandidates(states: readonly (RestState | EntityState)[], de
   }
   return choices.sort((a, b) => a.entity_id.localeCompare(b.entity_id));
 }
+
+/** Entity ids from the editor's field: separated by commas, spaces or new lines, duplicates dropped. */
+export function parseEntityIds(text: unknown): string[] {
+  const items = Array.isArray(text) ? text.map(String) : String(text ?? '').split(/[\s,;]+/);
+  return [...new Set(items.map((item) => item.trim()).filter(Boolean))];
+}

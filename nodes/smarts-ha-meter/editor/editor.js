@@ -1,0 +1,52 @@
+RED.nodes.registerType('smarts-ha-meter', {
+  category: 'Stream Smarts',
+  color: '#41BDF5',
+  defaults: {
+    name: { value: '' },
+    server: { value: '', type: 'smarts-ha-server', required: true },
+    entities: { value: '', required: true, validate: function (v) { return /^\s*[a-z0-9_]+\.[a-z0-9_]+([\s,;]+[a-z0-9_]+\.[a-z0-9_]+)*\s*$/.test(v || ''); } },
+    interval: { value: '3600' },
+    output: { value: 'intervals' },
+  },
+  inputs: 1,
+  outputs: 1,
+  icon: 'font-awesome/fa-bolt',
+  label: function () {
+    return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'ha meter');
+  },
+  paletteLabel: 'ha meter',
+  oneditprepare: function () {
+    var node = this;
+    var $list = $('#node-input-entity-picker');
+    var $hint = $('#node-input-entity-picker-hint');
+    function load() {
+      var serverId = $('#node-input-server').val();
+      $list.empty();
+      if (!serverId || serverId === '_ADD_') { $hint.text(node._('smarts-ha-meter.picker.noServer')); return; }
+      $hint.text(node._('smarts-ha-meter.picker.loading'));
+      $.getJSON('smarts-ha-server/' + encodeURIComponent(serverId) + '/entities')
+        .done(function (entities) {
+          $hint.text(entities.length ? '' : node._('smarts-ha-meter.picker.none'));
+          $('<option>').val('').text(node._('smarts-ha-meter.picker.choose')).appendTo($list);
+          entities.forEach(function (e) {
+            $('<option>').val(e.entity_id).text(e.name + ' (' + e.entity_id + ', ' + e.device_class + (e.unit ? ', ' + e.unit : '') + ')').appendTo($list);
+          });
+        })
+        .fail(function (xhr) {
+          var reason = xhr.responseJSON && xhr.responseJSON.error ? xhr.responseJSON.error : xhr.statusText;
+          $hint.text(node._('smarts-ha-meter.picker.failed') + ': ' + reason);
+        });
+    }
+    $list.on('change', function () {
+      var id = $list.val();
+      if (!id) return;
+      var current = $('#node-input-entities').val().split(/[\s,;]+/).filter(Boolean);
+      if (current.indexOf(id) === -1) current.push(id);
+      $('#node-input-entities').val(current.join(', '));
+      $list.val('');
+    });
+    $('#node-input-server').on('change', load);
+    $('#node-input-entity-picker-refresh').on('click', function (e) { e.preventDefault(); load(); });
+    load();
+  },
+});

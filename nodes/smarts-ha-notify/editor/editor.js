@@ -1,0 +1,30 @@
+RED.nodes.registerType('smarts-ha-notify', {
+  category: 'Stream Smarts',
+  color: '#41BDF5',
+  defaults: {
+    name: { value: '' },
+    server: { value: '', type: 'smarts-ha-server', required: true },
+    services: { value: '' },
+    message: { value: '' },
+    title: { value: '' },
+    group: { value: 'stream_smarts' },
+    urgent: { value: false },
+    actions: { value: true },
+    persistent: { value: true },
+    event: { value: true },
+    sensor: { value: true },
+    cooldown: { value: 60, validate: RED.validators.number(true) },
+    quietStart: { value: '', validate: function (v) { return !v || /^\d{1,2}:\d{2}$/.test(v); } },
+    quietEnd: { value: '', validate: function (v) { return !v || /^\d{1,2}:\d{2}$/.test(v); } },
+    queueSize: { value: 100, validate: RED.validators.number(true) },
+  },
+  inputs: 1,
+  outputs: 2,
+  outputLabels: function (i) { return i === 0 ? 'scored reading + alert outcome' : 'feedback from the phone'; },
+  icon: 'font-awesome/fa-bell',
+  align: 'right',
+  label: function () {
+    return this.name || 'ha notify';
+  },
+  paletteLabel: 'ha notify',
+});
