@@ -1,0 +1,218 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { decodeFormats, type DecodeFormat } from '../../core/avro/codec';
+import { BufferedProducer } from '../../core/kafka/buffered-producer';
+import { GroupConsumer, type ConsumerEvent } from '../../core/kafka/consumer';
+import { toKafkaError } from '../../core/kafka/errors';
+import type { ConsumedMessage } from '../../core/kafka/types';
+import { isKafkaBrokerNode, type KafkaBrokerNode } from '../shared/kafka-broker-api';
+import { FlowCompletion } from '../shared/kafka-flow-completion';
+import { kafkaErrorStatus } from '../shared/kafka-status';
+
+interface InNodeDef extends NodeDef {
+  broker: string;
+  topics: string;
+  groupId: string;
+  fromBeginning: boolean;
+  format: DecodeFormat;
+  maxInFlight: number | string;
+  ackMode: 'flow' | 'message';
+  deadLetterTopic: string;
+}
+
+/** Identifies a consumed message to its consumer node (explicit acknowledgement). */
+interface KafkaRef {
+  consumer: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+interface InMessage extends NodeMessageInFlow {
+  _kafka?: KafkaRef;
+}
+
+function refKey(ref: { topic: string; partition: number; offset: string }): string {
+  return `${ref.topic}\u0000${ref.partition}\u0000${ref.offset}`;
+}
+
+export = function (RED: NodeAPI): void {
+  function SmartsKafkaIn(this: Node, def: InNodeDef): void {
+    RED.nodes.createNode(this, def);
+    runKafkaIn(this, def);
+  }
+
+  function runKafkaIn(node: Node, def: InNodeDef): void {
+    const broker = RED.nodes.getNode(def.broker);
+    const topics = (def.topics ?? '').split(/[\s,]+/).filter((topic) => topic.length > 0);
+    const format: DecodeFormat = (decodeFormats as readonly string[]).includes(def.format) ? def.format : 'auto';
+    const ackMode = def.ackMode === 'message' ? 'message' : 'flow';
+    const maxInFlight = Math.max(1, Math.floor(Number(def.maxInFlight) || 16));
+    // The node id is stable across restarts and redeploys, so is the default group.
+    const groupId = def.groupId || `stream-smarts-${node.id}`;
+    const awaitingAck = new Map<string, () => void>();
+    let completion: FlowCompletion | undefined;
+    let consumer: GroupConsumer | undefined;
+    let deadLetters: BufferedProducer | undefined;
+    let received = 0;
+    let malformed = 0;
+    let connection: ConsumerEvent | undefined;
+
+    function showStatus(): void {
+      const counts = `${received} in${malformed > 0 ? `, ${malformed} bad` : ''}, ${consumer?.inFlight ?? 0}/${maxInFlight} in flight`;
+      if (consumer?.paused) {
+        node.status({ fill: 'blue', shape: 'ring', text: `paused · ${counts}` });
+        return;
+      }
+      switch (connection?.type) {
+        case 'joined':
+        case 'committed':
+        case 'resumed':
+        case 'commit-failed':
+          node.status({ fill: 'green', shape: 'dot', text: `consuming · ${counts}` });
+          return;
+        case 'disconnected':
+          node.status(connection.error ? kafkaErrorStatus(connection.error) : { fill: 'red', shape: 'ring', text: 'disconnected' });
+          return;
+        case 'failed':
+          node.status(kafkaErrorStatus(connection.error));
+          return;
+        default:
+          node.status({ fill: 'yellow', shape: 'ring', text: 'connecting' });
+      }
+    }
+
+    function handle(brokerNode: KafkaBrokerNode, message: ConsumedMessage, finish: () => void): void {
+      received += 1;
+      const raw = message.value ?? Buffer.alloc(0);
+      brokerNode
+        .valueCodec()
+        .decode(raw, format)
+        .then(
+          (decoded) => {
+            const msgid = RED.util.generateId();
+            const ref: KafkaRef = { consumer: node.id, topic: message.topic, partition: message.partition, offset: message.offset };
+            const msg = {
+              _msgid: msgid,
+              topic: message.topic,
+              payload: decoded.value,
+              key: message.key?.toString('utf8') ?? null,
+              headers: message.headers,
+              kafka: { ...ref, timestamp: Number(message.timestamp), encoding: decoded.encoding, schema: decoded.schema },
+              _kafka: ref,
+            } as NodeMessage;
+            const finished = (): void => {
+              finish();
+              showStatus();
+            };
+            if (ackMode === 'message') {
+              awaitingAck.set(refKey(ref), finished);
+              node.send(msg);
+            } else {
+              completion?.track(msgid, finished);
+              node.send(msg);
+              completion?.sent(msgid);
+            }
+            showStatus();
+          },
+          (error: unknown) => {
+            malformed += 1;
+            const reason = error instanceof Error ? error.message : String(error);
+            const errorMsg = {
+              topic: message.topic,
+              payload: raw.toString('base64'),
+              kafka: { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, raw: raw.toString('base64') },
+            } as NodeMessage;
+            node.error(`undecodable message at ${message.topic}[${message.partition}]@${message.offset}: ${reason}`, errorMsg);
+            sendToDeadLetters(brokerNode, message, reason).finally(() => {
+              finish();
+              showStatus();
+            });
+          },
+        );
+    }
+
+    async function sendToDeadLetters(brokerNode: KafkaBrokerNode, message: ConsumedMessage, reason: string): Promise<void> {
+      if (!def.deadLetterTopic) return;
+      try {
+        deadLetters ??= new BufferedProducer(brokerNode.kafkaClient().producerTransport(), { maxCount: 1000 });
+        await deadLetters.send({
+          topic: def.deadLetterTopic,
+          key: message.key,
+          value: message.value,
+          headers: { ...message.headers, 'x-error': reason, 'x-source-topic': message.topic, 'x-source-partition': String(message.partition), 'x-source-offset': message.offset },
+        });
+      } catch (error) {
+        node.warn(`dead-letter topic ${def.deadLetterTopic}: ${toKafkaError(error).message}`);
+      }
+    }
+
+    if (!isKafkaBrokerNode(broker)) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
+    } else if (topics.length === 0) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no topic configured' });
+    } else {
+      try {
+        if (ackMode === 'flow') completion = new FlowCompletion(RED.hooks, `smarts-kafka-in-${node.id}`);
+        consumer = new GroupConsumer(broker.kafkaClient(), {
+          groupId,
+          topics,
+          fromBeginning: def.fromBeginning === true,
+          maxInFlight,
+          handle: (message, finish) => handle(broker, message, finish),
+          onEvent: (event) => {
+            if (event.type !== 'committed' && event.type !== 'paused' && event.type !== 'resumed') connection = event;
+            if (event.type === 'commit-failed') node.warn(`offset commit failed: ${event.error.message}`);
+            showStatus();
+          },
+        });
+        showStatus();
+        consumer.start().catch((error: unknown) => {
+          const failure = toKafkaError(error);
+          node.error(`Kafka consumer stopped: ${failure.message}`);
+          node.status(kafkaErrorStatus(failure));
+        });
+      } catch (error) {
+        const failure = toKafkaError(error);
+        node.status(kafkaErrorStatus(failure));
+        node.error(`Kafka broker configuration: ${failure.message}`);
+      }
+    }
+
+    node.on('input', (msg: InMessage, _send, done) => {
+      const command = typeof msg.topic === 'string' ? msg.topic.toLowerCase() : '';
+      if (command === 'pause' || command === 'resume') {
+        if (command === 'pause') consumer?.pause();
+        else consumer?.resume();
+        showStatus();
+        done();
+        return;
+      }
+      if (command === 'ack') {
+        const ref = msg._kafka;
+        if (!ref || ref.consumer !== node.id) {
+          done(new Error('ack: msg._kafka is missing or belongs to another consumer node'));
+          return;
+        }
+        const finished = awaitingAck.get(refKey(ref));
+        awaitingAck.delete(refKey(ref));
+        finished?.();
+        done();
+        return;
+      }
+      done(new Error(`unknown command msg.topic=${JSON.stringify(msg.topic)} (expected "pause", "resume" or "ack")`));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      completion?.close();
+      awaitingAck.clear();
+      Promise.all([consumer?.stop(), deadLetters?.close(2000)])
+        .catch((error: unknown) => node.warn(`closing: ${(error as Error).message}`))
+        .finally(() => {
+          node.status({});
+          done();
+        });
+    });
+  }
+
+  RED.nodes.registerType('smarts-kafka-in', SmartsKafkaIn);
+};
