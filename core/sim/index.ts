@@ -4,3 +4,5 @@ export { createHousehold, simulateHours, startOfHour, winterness, loadParts, typ
 export { anomalyKwh, anomalySchedule, anomalySpan, withAnomalies, type Anomaly, type AnomalyKind } from './anomalies';
 export { createMeter, haStatistics, meterSamples, type HaStatisticRow, type MeterSample } from './meter';
 export { randomFor, type Random } from './random';
+export { hourReading, startSimulatedHome, type RunningHome, type SimulatedHomeOptions, type SimulatedHomeSinks } from './home-runner';
+export { backfillMessage, type ImportStatisticsMessage } from './ha-import';
