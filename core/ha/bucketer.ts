@@ -49,6 +49,8 @@ export class IntervalBucketer {
   private integratedTo: number | undefined;
   /** Cumulative: the value before the last reset, to recognise a transient drop that comes back. */
   private beforeReset: number | undefined;
+  /** What the new cycle counted since that reset, within the open interval. */
+  private sinceReset = 0;
   private readonly resetDropRatio: number;
 
   constructor(private readonly options: BucketerOptions) {
@@ -78,6 +80,7 @@ export class IntervalBucketer {
     this.lastValue = undefined;
     this.integratedTo = undefined;
     this.beforeReset = undefined;
+    this.sinceReset = 0;
   }
 
   push(sample: Sample): { outcome: PushOutcome; closed: ClosedInterval[] } {
@@ -107,6 +110,7 @@ export class IntervalBucketer {
       this.openReset = false;
       this.openPartial = this.lastValue === undefined;
       this.beforeReset = undefined;
+      this.sinceReset = 0;
     }
     return closed;
   }
@@ -119,21 +123,25 @@ export class IntervalBucketer {
       this.lastValue = value;
       return 'baseline';
     }
-    if (value >= last) {
-      this.acc += value - last;
+    if (this.beforeReset !== undefined && value >= this.beforeReset) {
+      // The meter came back after a transient drop: undo what the "new cycle" counted and count
+      // only what it rose past its old reading.
+      this.acc += value - this.beforeReset - this.sinceReset;
+      this.beforeReset = undefined;
+      this.sinceReset = 0;
       this.lastValue = value;
       return 'accepted';
     }
-    if (this.beforeReset !== undefined && value >= this.beforeReset) {
-      // The meter came back after a transient drop: count only what it rose past its old reading.
-      this.acc += value - this.beforeReset;
-      this.beforeReset = undefined;
+    if (value >= last) {
+      this.acc += value - last;
+      if (this.beforeReset !== undefined) this.sinceReset += value - last;
       this.lastValue = value;
       return 'accepted';
     }
     const nearZero = value <= Math.abs(last) * 0.01;
     if (nearZero || value < last * (1 - this.resetDropRatio)) {
       this.beforeReset = last;
+      this.sinceReset = Math.max(0, value);
       this.acc += Math.max(0, value);
       this.openReset = true;
       this.lastValue = value;

@@ -19,7 +19,10 @@ const ledgerKey = 'lastIntervalStart';
 export = function (RED: NodeAPI) {
   function SmartsHaMeter(this: Node, def: MeterDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
+    setUp(this, def);
+  }
+
+  function setUp(node: Node, def: MeterDef): void {
     const server = RED.nodes.getNode(def.server) as HaServerNode | null;
     const client = server?.client;
     let meter: EnergyMeter | undefined;

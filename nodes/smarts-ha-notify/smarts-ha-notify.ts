@@ -32,7 +32,10 @@ function positive(value: unknown, fallback: number): number {
 export = function (RED: NodeAPI) {
   function SmartsHaNotify(this: Node, def: NotifyDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
+    setUp(this, def);
+  }
+
+  function setUp(node: Node, def: NotifyDef): void {
     const server = RED.nodes.getNode(def.server) as HaServerNode | null;
     const client = server?.client;
     let notifier: AnomalyNotifier | undefined;

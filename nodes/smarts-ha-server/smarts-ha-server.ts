@@ -21,7 +21,10 @@ function seconds(value: string | number | undefined, fallback: number): number {
 export = function (RED: NodeAPI) {
   function SmartsHaServer(this: HaServerNode, def: ServerDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
+    setUp(this, def);
+  }
+
+  function setUp(node: HaServerNode, def: ServerDef): void {
     try {
       const config = resolveServerConfig({ url: def.url, token: node.credentials?.token });
       const heartbeat = seconds(def.heartbeat, 30);

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { actionId, clearCalls, eventCall, pushCalls, scoreSensorId, sensorCall, splitService, tagFor } from '../../../../core/ha/notify/alert-plan';
+import { parseFeedback } from '../../../../core/ha/notify/feedback';
+import { AlertPolicy, inQuietHours } from '../../../../core/ha/notify/policy';
+import { alertFields, renderTemplate, defaultTemplate } from '../../../../core/ha/notify/template';
+import { BoundedQueue } from '../../../../core/ha/notify/alert-queue';
+
+const ts = new Date(2026, 0, 5, 2, 0, 0).getTime();
+const subject = { entity_id: 'sensor.home_energy', ts, value: 3.1, expected: 0.3, score: 4.2, unit: 'kWh', kind: 'energy' as const, hour: 2, interval_s: 3600, anomaly: true };
+
+describe('message template', () => {
+  it('reads like a sentence by default', () => {
+    assert.equal(
+      renderTemplate(defaultTemplate('energy'), alertFields(subject)),
+      'Unusual energy use: 3.1 kWh between 02:00 and 03:00, about 0.3 expected. Is something left running?',
+    );
+  });
+
+  it('leaves unknown placeholders visible', () => {
+    assert.equal(renderTemplate('{{value}} {{nope}}', alertFields(subject)), '3.1 {{nope}}');
+  });
+});
+
+describe('alert plan', () => {
+  it('sends companion-app data: tag, group, urgency and the two action buttons', () => {
+    const [call] = pushCalls(subject, { services: ['notify.mobile_app_phone'], urgent: true, actionPrefix: 'n1' });
+    assert.ok(call && call.kind === 'service');
+    assert.equal(call.domain, 'notify');
+    assert.equal(call.service, 'mobile_app_phone');
+    const data = call.data.data as Record<string, unknown>;
+    assert.equal(data.tag, tagFor('sensor.home_energy'));
+    assert.equal(data.priority, 'high');
+    assert.equal(data.ttl, 0);
+    assert.deepEqual(data.push, { 'interruption-level': 'time-sensitive' });
+    assert.deepEqual((data.actions as Array<{ action: string }>).map((a) => a.action), [actionId('n1', 'expected', 'sensor.home_energy', ts), actionId('n1', 'investigate', 'sensor.home_energy', ts)]);
+  });
+
+  it('names the sensor and event after the entity', () => {
+    assert.equal(scoreSensorId('sensor.home_energy'), 'sensor.stream_smarts_sensor_home_energy_anomaly_score');
+    const sensor = sensorCall(subject, ts);
+    assert.ok(sensor.kind === 'state');
+    assert.equal(sensor.attributes.state_class, 'measurement');
+    const event = eventCall(subject);
+    assert.ok(event.kind === 'event');
+    assert.deepEqual(Object.keys(event.data).sort(), ['entity_id', 'expected', 'score', 'ts', 'unit', 'value']);
+  });
+
+  it('clears with the same tag', () => {
+    const [call] = clearCalls('sensor.home_energy', { services: ['mobile_app_phone'], actionPrefix: 'n1' });
+    assert.ok(call && call.kind === 'service');
+    assert.deepEqual(call.data, { message: 'clear_notification', data: { tag: tagFor('sensor.home_energy') } });
+    assert.deepEqual(splitService('mobile_app_phone'), { domain: 'notify', service: 'mobile_app_phone' });
+  });
+});
+
+describe('feedback', () => {
+  it("reads this node's actions and ignores others", () => {
+    const action = actionId('n1', 'investigate', 'sensor.home_energy', ts);
+    assert.deepEqual(parseFeedback({ data: { action } }, 'n1'), { feedback: 'investigate', entity_id: 'sensor.home_energy', ts });
+    assert.equal(parseFeedback({ data: { action } }, 'n2'), undefined);
+    assert.equal(parseFeedback({ data: { action: 'OTHER' } }, 'n1'), undefined);
+  });
+});
+
+describe('policy', () => {
+  it('holds back a repeat within the cooldown unless the score is higher', () => {
+    const policy = new AlertPolicy({ cooldownMs: 3_600_000 });
+    assert.deepEqual(policy.decide('e', 2, 0), { push: true });
+    policy.recordSent('e', 2, 0);
+    assert.deepEqual(policy.decide('e', 1.5, 60_000), { push: false, reason: 'cooldown' });
+    assert.deepEqual(policy.decide('e', 3, 60_000), { push: true });
+    assert.deepEqual(policy.decide('e', 1.5, 3_600_001), { push: true });
+  });
+
+  it('knows quiet hours across midnight', () => {
+    const at = (h: number, m = 0) => new Date(2026, 0, 5, h, m).getTime();
+    assert.equal(inQuietHours(at(23), '22:00', '07:00'), true);
+    assert.equal(inQuietHours(at(6, 59), '22:00', '07:00'), true);
+    assert.equal(inQuietHours(at(7), '22:00', '07:00'), false);
+    assert.equal(inQuietHours(at(13), '12:00', '14:00'), true);
+    assert.equal(inQuietHours(at(13), '', ''), false);
+  });
+});
+
+describe('bounded queue', () => {
+  it('drops the oldest and reports it', () => {
+    const dropped: number[] = [];
+    const queue = new BoundedQueue<number>(2, (item) => dropped.push(item));
+    queue.push(1);
+    queue.push(2);
+    queue.push(3);
+    assert.deepEqual(dropped, [1]);
+    assert.deepEqual(queue.drain(), [2, 3]);
+  });
+});
