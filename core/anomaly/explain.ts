@@ -1,0 +1,51 @@
+/** Sentences a household can act on: "3.1 kWh between 02:00 and 03:00, about 0.3 expected (10x)". */
+import type { ComponentName } from './home-model';
+
+function round(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1).replace(/\.0$/, '');
+  if (abs >= 0.1) return value.toFixed(1);
+  return value.toPrecision(2);
+}
+
+/** Shows Wh/W as kWh/kW above 1000 so the sentence reads naturally. */
+export function displayQuantity(value: number, unit: string): { value: number; unit: string } {
+  if ((unit === 'Wh' || unit === 'W') && Math.abs(value) >= 1000) return { value: value / 1000, unit: `k${unit}` };
+  return { value, unit };
+}
+
+function clock(ts: number): string {
+  const date = new Date(ts);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+export interface ExplainInput {
+  ts: number;
+  intervalS: number;
+  value: number;
+  expected: number;
+  unit: string;
+  reason: ComponentName | 'extreme' | 'profile';
+  baseRate?: number;
+  baseExpected?: number;
+  rateUnit?: string;
+}
+
+export function explain(input: ExplainInput): string {
+  const shown = displayQuantity(input.value, input.unit);
+  const factor = shown.value === 0 ? 1 : input.value / shown.value;
+  const expected = input.expected / factor;
+  const ratio = input.expected > 0 ? input.value / input.expected : Number.POSITIVE_INFINITY;
+  const ratioText = Number.isFinite(ratio) ? ` (${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}x)` : '';
+  const span = `between ${clock(input.ts)} and ${clock(input.ts + input.intervalS * 1000)}`;
+  const unit = shown.unit ? ` ${shown.unit}` : '';
+  const main = `${round(shown.value)}${unit} ${span}, about ${round(expected)} expected${ratioText}`;
+  if (input.reason === 'drift' && input.baseRate !== undefined && input.baseExpected !== undefined) {
+    const rateUnit = input.rateUnit ? ` ${input.rateUnit}` : '';
+    return `always-on load about ${round(input.baseRate)}${rateUnit} over the last 24 hours, usually ${round(input.baseExpected)}${rateUnit}; ${main}`;
+  }
+  if (input.reason === 'persist') return `${main}; usage has stayed above usual for several hours`;
+  if (input.reason === 'extreme') return `${main}; extreme for any home`;
+  return main;
+}

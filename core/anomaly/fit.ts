@@ -1,0 +1,231 @@
+/**
+ * Fits a home model from a series' own history: profile, autoencoder, base load, and the
+ * per-component thresholds calibrated on the most recent, held-back part of the history.
+ */
+import type { ReadingKind } from '../reading';
+import { dayMs, hourOfDay, hourOfWeek, hoursPerWeek } from './calendar';
+import type { DenseLayer } from './dense';
+import { trainAutoencoder } from './autoencoder';
+import type { AnomalyLogger } from './backend';
+import {
+  HomeScorer,
+  componentNames,
+  contextInput,
+  contextTarget,
+  transform,
+  type Components,
+  type HomeModelParams,
+  type PointInput,
+} from './home-model';
+import { median, quantile, robustSpread } from './stats';
+
+export interface FitOptions {
+  readingKind: ReadingKind;
+  unit: string;
+  intervalS: number;
+  twoSided?: boolean;
+  /** Days of the most recent history the profile and thresholds come from. */
+  profileDays?: number;
+  /** Days of history the autoencoder learns from (older points are ignored). */
+  historyDays?: number;
+  /** Share of the profile window held back for calibration. */
+  holdBack?: number;
+  window?: number;
+  epochs?: number;
+  maxWindows?: number;
+  seed?: number;
+  /** Start the autoencoder from these weights (the default model), e.g. to adapt it. */
+  autoencoder?: DenseLayer[] | null;
+  /** Skip the autoencoder entirely (baseline comparisons). */
+  withoutAutoencoder?: boolean;
+  calibration?: Partial<Calibration>;
+  logger?: AnomalyLogger;
+  onProgress?: (fraction: number, stage: string) => void;
+}
+
+/** How thresholds come out of held-back components: max(floor, margin * quantile(level)). */
+export interface Calibration {
+  level: number;
+  margin: Components;
+  floor: Components;
+}
+
+export const defaultCalibration: Calibration = {
+  level: 0.999,
+  margin: { point: 1.1, context: 1.1, persist: 1.1, drift: 1.1 },
+  floor: { point: 3, context: 3, persist: 1.5, drift: 3 },
+};
+
+export interface FitReport {
+  points: number;
+  from: number;
+  to: number;
+  loss: number | null;
+  backend: string | null;
+  heldBack: number;
+  /** Share of held-back points with score > 1 under the final thresholds. */
+  heldBackAboveThreshold: number;
+}
+
+function profile(points: readonly PointInput[], scale: number): { center: number[]; spread: number[] } {
+  const bySlot: number[][] = Array.from({ length: hoursPerWeek }, () => []);
+  const byHour: number[][] = Array.from({ length: 24 }, () => []);
+  const all: number[] = [];
+  for (const point of points) {
+    const y = transform({ scale }, point.rate);
+    bySlot[hourOfWeek(point.ts)]?.push(y);
+    byHour[hourOfDay(point.ts)]?.push(y);
+    all.push(y);
+  }
+  const allCenter = median(all);
+  const allSpread = robustSpread(all, allCenter) || 1;
+  const hourStats = byHour.map((values) => {
+    if (values.length < 3) return { center: allCenter, spread: allSpread };
+    const center = median(values);
+    return { center, spread: robustSpread(values, center) };
+  });
+  const prior = 3;
+  const center: number[] = [];
+  const spread: number[] = [];
+  bySlot.forEach((values, slot) => {
+    const hour = hourStats[slot % 24] as { center: number; spread: number };
+    const n = values.length;
+    const slotCenter = n > 0 ? median(values) : hour.center;
+    const slotSpread = n > 1 ? robustSpread(values, slotCenter) : hour.spread;
+    center.push((n * slotCenter + prior * hour.center) / (n + prior));
+    spread.push((n * slotSpread + prior * hour.spread) / (n + prior));
+  });
+  const floor = Math.max(0.05, 0.25 * median(spread));
+  return { center, spread: spread.map((value) => Math.max(value, floor)) };
+}
+
+function baseLoad(points: readonly PointInput[]): { level: number; spread: number } | null {
+  const minima: number[] = [];
+  let dayStart = -1;
+  let dayMin = Infinity;
+  for (const point of points) {
+    const day = Math.floor(point.ts / dayMs);
+    if (day !== dayStart) {
+      if (dayStart >= 0 && Number.isFinite(dayMin)) minima.push(dayMin);
+      dayStart = day;
+      dayMin = Infinity;
+    }
+    dayMin = Math.min(dayMin, point.rate);
+  }
+  if (minima.length < 7) return null;
+  const recent = minima.slice(-28);
+  const level = median(recent);
+  const spread = Math.max(robustSpread(recent, level), 0.03 * Math.abs(level), 1e-9);
+  return { level, spread };
+}
+
+function residuals(params: HomeModelParams, points: readonly PointInput[]): number[] {
+  return points.map((point) => (transform(params, point.rate) - (params.center[hourOfWeek(point.ts)] as number)) / (params.spread[hourOfWeek(point.ts)] as number));
+}
+
+export async function fitHomeModel(
+  history: readonly PointInput[],
+  options: FitOptions,
+): Promise<{ params: HomeModelParams; report: FitReport }> {
+  const points = history.filter((point) => Number.isFinite(point.rate)).slice().sort((a, b) => a.ts - b.ts);
+  if (points.length < 48) throw new Error(`too little history to train: ${points.length} points (need at least 48)`);
+  const last = (points[points.length - 1] as PointInput).ts;
+  const historyDays = options.historyDays ?? 365;
+  const profileDays = options.profileDays ?? 56;
+  const usable = points.filter((point) => point.ts > last - historyDays * dayMs);
+  const recent = usable.filter((point) => point.ts > last - profileDays * dayMs);
+  const holdStart = recent[Math.floor(recent.length * (1 - (options.holdBack ?? 0.25)))]?.ts ?? last;
+  const calibration: Calibration = { ...defaultCalibration, ...options.calibration };
+  const window = options.window ?? 24;
+  const progress = options.onProgress ?? (() => undefined);
+
+  const absRates = recent.map((point) => Math.abs(point.rate));
+  let scale = quantile(absRates, 0.2);
+  if (!(scale > 0)) scale = Math.max(quantile(absRates, 0.5), 1e-6);
+
+  const fitPart = recent.filter((point) => point.ts < holdStart);
+  const base = baseLoad(recent);
+  const params: HomeModelParams = {
+    type: 'home',
+    readingKind: options.readingKind,
+    unit: options.unit,
+    scale,
+    twoSided: options.twoSided ?? false,
+    intervalS: options.intervalS,
+    ...profile(fitPart.length >= 24 ? fitPart : recent, scale),
+    base,
+    thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
+    persistHours: 8,
+    persistCap: 4,
+    window,
+    autoencoder: null,
+  };
+  progress(0.05, 'profile');
+
+  let loss: number | null = null;
+  let backend: string | null = null;
+  if (!options.withoutAutoencoder) {
+    const aePoints = usable.filter((point) => point.ts < holdStart);
+    const r = residuals(params, aePoints);
+    const inputs: Float32Array[] = [];
+    const targets: Float32Array[] = [];
+    const maxWindows = options.maxWindows ?? 6000;
+    const stride = Math.max(1, Math.floor((r.length - window) / maxWindows));
+    for (let end = r.length; end >= window && inputs.length < maxWindows; end -= stride) {
+      const slice = r.slice(end - window, end);
+      inputs.push(contextInput(slice, (aePoints[end - 1] as PointInput).ts, window));
+      targets.push(contextTarget(slice, window));
+    }
+    if (inputs.length >= 2 * window) {
+      const epochs = options.epochs ?? (options.autoencoder ? 6 : 15);
+      const trained = await trainAutoencoder(
+        inputs,
+        targets,
+        { inputs: window + 3, outputs: window, hidden: 16, bottleneck: 4 },
+        {
+          seed: options.seed ?? 42,
+          epochs,
+          batchSize: 64,
+          learningRate: 0.005,
+          logger: options.logger,
+          initial: options.autoencoder ?? undefined,
+          onEpoch: (epoch) => progress(0.05 + (0.85 * epoch) / epochs, 'autoencoder'),
+        },
+      );
+      trained.model.dispose();
+      params.autoencoder = trained.layers;
+      loss = trained.loss;
+      backend = trained.backend;
+    }
+  }
+
+  // The final profile uses the whole recent window; thresholds sit just above the highest
+  // (0.999 quantile) each component reached over that window, so what this home has done in
+  // the last weeks does not alert, and something beyond it does.
+  Object.assign(params, profile(recent, scale));
+  const scorer = new HomeScorer(params);
+  const held: Components[] = [];
+  for (const point of recent) {
+    const { components } = scorer.step(point);
+    if (point.ts >= (recent[0] as PointInput).ts + dayMs) held.push(components);
+  }
+  for (const name of componentNames) {
+    const values = held.map((components) => components[name]);
+    const q = values.length > 0 ? quantile(values, calibration.level) : 0;
+    params.thresholds[name] = Math.max(calibration.floor[name], calibration.margin[name] * q);
+  }
+  const above = held.filter((components) => componentNames.some((name) => components[name] > params.thresholds[name])).length;
+  progress(1, 'done');
+  return {
+    params,
+    report: {
+      points: recent.length,
+      from: (recent[0] as PointInput).ts,
+      to: last,
+      loss,
+      backend,
+      heldBack: held.length,
+      heldBackAboveThreshold: held.length > 0 ? above / held.length : 0,
+    },
+  };
+}

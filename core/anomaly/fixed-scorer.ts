@@ -1,0 +1,55 @@
+/** Scores readings with a fixed, loaded model (no learning): `stream-smarts score`, seed series. */
+import type { Reading, ScoredReading } from '../reading';
+import { extremeScore } from './default-model';
+import { explain } from './explain';
+import { hourProfileExpected, hourProfileScore } from './hour-profile';
+import { HomeScorer } from './home-model';
+import type { StoredModel } from './model-dir';
+import { scoreToProbability } from './online';
+import { ModelDirError } from './model-dir';
+import { fromRate, toRate, unitFactor } from './units';
+
+export class FixedScorer {
+  private readonly home: HomeScorer | null;
+
+  constructor(
+    readonly model: StoredModel,
+    readonly modelId: string,
+  ) {
+    this.home = model.type === 'home' ? new HomeScorer(model) : null;
+  }
+
+  score(reading: Reading): ScoredReading {
+    const intervalS = reading.interval_s ?? (this.model.type === 'home' ? this.model.intervalS : 3600);
+    let score: number;
+    let expected: number;
+    let reason: Parameters<typeof explain>[0]['reason'] = 'profile';
+    if (this.model.type === 'hour-profile') {
+      if (reading.kind !== 'energy') throw new ModelDirError(`hour-profile model scores energy readings, not ${reading.kind}`);
+      const toTable = unitFactor('energy', reading.unit) / unitFactor('energy', this.model.unit);
+      score = hourProfileScore(this.model, reading.hour, reading.value * toTable);
+      expected = hourProfileExpected(this.model, reading.hour) / toTable;
+    } else if (this.model.type === 'default') {
+      const rate = toRate(reading, intervalS);
+      score = reading.kind === 'energy' || reading.kind === 'power' ? extremeScore(this.model, reading.hour, rate) : 0;
+      expected = fromRate(0.5 * (this.model.extremeRate[reading.hour] ?? 0) / 10, reading, intervalS);
+      reason = 'extreme';
+    } else {
+      if (reading.kind !== this.model.readingKind) throw new ModelDirError(`model is for ${this.model.readingKind} readings, not ${reading.kind}`);
+      const result = (this.home as HomeScorer).score({ ts: reading.ts, rate: toRate(reading, intervalS) });
+      score = result.score;
+      expected = fromRate(result.expectedRate, reading, intervalS);
+      reason = result.reason;
+    }
+    const scored: ScoredReading = {
+      ...reading,
+      score,
+      anomaly_score: scoreToProbability(score),
+      anomaly: score > 1,
+      expected,
+      model: this.modelId,
+    };
+    if (score > 1) scored.explanation = explain({ ts: reading.ts, intervalS, value: reading.value, expected, unit: reading.unit, reason });
+    return scored;
+  }
+}

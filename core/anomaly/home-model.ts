@@ -1,0 +1,165 @@
+/**
+ * The product's per-series model ("home"): a robust hour-of-week profile on an asinh scale,
+ * a masked dense autoencoder over the recent residuals (its reconstruction of the current,
+ * hidden interval is a context forecast), an average over the last hours for persistent excess and a base-load drift
+ * detector. Each component is calibrated on held-back history to 1 at its threshold; the
+ * score is the largest, so `score > 1` means anomalous.
+ */
+import type { ReadingKind } from '../reading';
+import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend, dayMs } from './calendar';
+import { forward, type DenseLayer } from './dense';
+
+export const componentNames = ['point', 'context', 'persist', 'drift'] as const;
+export type ComponentName = (typeof componentNames)[number];
+export type Components = Record<ComponentName, number>;
+
+export interface HomeModelParams {
+  type: 'home';
+  readingKind: ReadingKind;
+  /** Canonical unit of the rates (per hour for cumulative kinds). */
+  unit: string;
+  /** Rates are compared as asinh(rate / scale). */
+  scale: number;
+  /** Alert on unusually low values too (generic series); energy-like series alert on excess only. */
+  twoSided: boolean;
+  intervalS: number;
+  /** Per hour-of-week slot, on the asinh scale. */
+  center: number[];
+  spread: number[];
+  /** Usual minimum over 24 h (the always-on load), in rate units. */
+  base: { level: number; spread: number } | null;
+  thresholds: Components;
+  /** The persistence component averages the residual over this many hours. */
+  persistHours: number;
+  /** Residuals are capped at this in the average, so one spike cannot make a persistent excess. */
+  persistCap: number;
+  /** Readings of context the autoencoder sees. */
+  window: number;
+  autoencoder: DenseLayer[] | null;
+}
+
+export interface PointInput {
+  ts: number;
+  rate: number;
+}
+
+export interface HomeScore {
+  score: number;
+  components: Components;
+  /** The component that set the score. */
+  reason: ComponentName;
+  /** Expected rate (context forecast when available, else the hour-of-week level). */
+  expectedRate: number;
+  residual: number;
+}
+
+const residualClip = 8;
+const residualScale = 4;
+
+export function transform(params: Pick<HomeModelParams, 'scale'>, rate: number): number {
+  return Math.asinh(rate / params.scale);
+}
+
+export function untransform(params: Pick<HomeModelParams, 'scale'>, y: number): number {
+  return Math.sinh(y) * params.scale;
+}
+
+export function residualOf(params: HomeModelParams, point: PointInput): number {
+  const slot = hourOfWeek(point.ts);
+  const y = transform(params, point.rate);
+  return (y - (params.center[slot] as number)) / (params.spread[slot] as number);
+}
+
+/** Autoencoder input: the window's residuals (current one hidden) and the time of day/week. */
+export function contextInput(residuals: readonly number[], ts: number, window: number): Float32Array {
+  const input = new Float32Array(window + 3);
+  const offset = window - residuals.length;
+  for (let i = 0; i < residuals.length - 1; i += 1) {
+    const r = Math.max(-residualClip, Math.min(residualClip, residuals[i] as number));
+    input[offset + i] = r / residualScale;
+  }
+  const [sin, cos] = hourCycle(ts);
+  input[window] = sin;
+  input[window + 1] = cos;
+  input[window + 2] = isWeekend(ts) ? 1 : 0;
+  return input;
+}
+
+export function contextTarget(residuals: readonly number[], window: number): Float32Array {
+  const target = new Float32Array(window);
+  const offset = window - residuals.length;
+  residuals.forEach((r, i) => (target[offset + i] = Math.max(-residualClip, Math.min(residualClip, r)) / residualScale));
+  return target;
+}
+
+/** Streaming scorer: holds the few intervals of state the components need. Never looks ahead. */
+export class HomeScorer {
+  private residuals: number[] = [];
+  private recent: PointInput[] = [];
+  private recentResiduals: { ts: number; r: number }[] = [];
+
+  constructor(readonly params: HomeModelParams) {
+    if (params.center.length !== hoursPerWeek || params.spread.length !== hoursPerWeek) {
+      throw new Error('home model profile must have 168 hour-of-week slots');
+    }
+  }
+
+  /** Raw (uncalibrated) components and the expected rate; updates the state. */
+  step(point: PointInput): { components: Components; expectedRate: number; residual: number } {
+    const p = this.params;
+    const slot = hourOfWeek(point.ts);
+    const center = p.center[slot] as number;
+    const spread = p.spread[slot] as number;
+    const r = (transform(p, point.rate) - center) / spread;
+    const signed = (value: number) => (p.twoSided ? Math.abs(value) : Math.max(0, value));
+
+    this.residuals.push(r);
+    if (this.residuals.length > p.window) this.residuals.shift();
+    let context = 0;
+    let expectedY = center;
+    if (p.autoencoder && this.residuals.length === p.window) {
+      const out = forward(p.autoencoder, contextInput(this.residuals, point.ts, p.window));
+      const forecast = (out[p.window - 1] as number) * residualScale;
+      context = signed(Math.min(r, residualClip) - forecast);
+      expectedY = center + forecast * spread;
+    }
+
+    this.recentResiduals.push({ ts: point.ts, r: Math.max(-p.persistCap, Math.min(p.persistCap, r)) });
+    const persistFrom = point.ts - p.persistHours * 3_600_000;
+    while ((this.recentResiduals[0] as { ts: number }).ts <= persistFrom) this.recentResiduals.shift();
+    let sum = 0;
+    for (const entry of this.recentResiduals) sum += entry.r;
+    const persist = signed(sum / Math.max(this.recentResiduals.length, 1)) * Math.min(1, this.recentResiduals.length / 4);
+
+    let drift = 0;
+    this.recent.push(point);
+    while (this.recent.length > 0 && (this.recent[0] as PointInput).ts <= point.ts - dayMs) this.recent.shift();
+    const covered = point.ts - (this.recent[0] as PointInput).ts;
+    if (p.base && covered >= 0.8 * dayMs) {
+      let min = Infinity;
+      for (const q of this.recent) min = Math.min(min, q.rate);
+      drift = signed((min - p.base.level) / p.base.spread);
+    }
+    return {
+      components: { point: signed(r), context, persist, drift },
+      expectedRate: untransform(p, expectedY),
+      residual: r,
+    };
+  }
+
+  score(point: PointInput): HomeScore {
+    const { components, expectedRate, residual } = this.step(point);
+    let score = -Infinity;
+    let reason: ComponentName = 'point';
+    for (const name of componentNames) {
+      const threshold = this.params.thresholds[name];
+      if (!(threshold > 0) || !Number.isFinite(threshold)) continue;
+      const value = components[name] / threshold;
+      if (value > score) {
+        score = value;
+        reason = name;
+      }
+    }
+    return { score: Math.max(score, 0), components, reason, expectedRate, residual };
+  }
+}

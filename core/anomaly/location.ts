@@ -1,0 +1,63 @@
+/**
+ * Location kind: a position is unusual when it is far from every place this series has been
+ * at the same hour of day (±1) on the same kind of day (weekday/weekend).
+ */
+import { hourOfDay, isWeekend } from './calendar';
+import { quantile } from './stats';
+
+export interface LocationPoint {
+  ts: number;
+  latitude: number;
+  longitude: number;
+}
+
+export interface LocationModelParams {
+  type: 'location';
+  /** Places seen, bucketed by (weekend ? 24 : 0) + hour. */
+  places: [number, number][][];
+  /** Distance (km) that scores 1. */
+  radiusKm: number;
+}
+
+export function haversineKm(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[0] - a[0]) * rad;
+  const dLon = (b[1] - a[1]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+function bucket(ts: number): number {
+  return (isWeekend(ts) ? 24 : 0) + hourOfDay(ts);
+}
+
+function nearest(params: LocationModelParams, ts: number, place: [number, number], skip?: [number, number]): number {
+  const b = bucket(ts);
+  const base = b >= 24 ? 24 : 0;
+  let best = Infinity;
+  for (const offset of [-1, 0, 1]) {
+    const candidates = params.places[base + ((b - base + offset + 24) % 24)] ?? [];
+    for (const candidate of candidates) {
+      if (candidate === skip) continue;
+      best = Math.min(best, haversineKm(candidate, place));
+    }
+  }
+  return best;
+}
+
+/** Learns the places; the radius is the 0.99 quantile of each point's distance to its others (at least 1 km). */
+export function fitLocationModel(points: readonly LocationPoint[]): LocationModelParams {
+  const params: LocationModelParams = { type: 'location', places: Array.from({ length: 48 }, () => []), radiusKm: 1 };
+  const entries = points.map((point) => ({ ts: point.ts, place: [point.latitude, point.longitude] as [number, number] }));
+  for (const entry of entries) params.places[bucket(entry.ts)]?.push(entry.place);
+  const distances = entries.map((entry) => nearest(params, entry.ts, entry.place, entry.place)).filter(Number.isFinite);
+  params.radiusKm = Math.max(1, distances.length > 0 ? 1.5 * quantile(distances, 0.99) : 1);
+  return params;
+}
+
+/** Score: distance to the nearest usual place at that time, over the radius (> 1 anomalous). */
+export function scoreLocation(params: LocationModelParams, point: LocationPoint): { score: number; distanceKm: number } {
+  const distanceKm = nearest(params, point.ts, [point.latitude, point.longitude]);
+  if (!Number.isFinite(distanceKm)) return { score: 0, distanceKm };
+  return { score: distanceKm / params.radiusKm, distanceKm };
+}

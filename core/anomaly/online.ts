@@ -1,0 +1,232 @@
+/**
+ * One series, online: scores each reading at once (never waits for training), keeps its
+ * history, starts from the default model (only extremes alert) and, once it has enough
+ * history, trains its own model, retraining on a schedule and swapping atomically.
+ */
+import type { Reading, ScoredReading } from '../reading';
+import { dayMs, hourOfDay } from './calendar';
+import { extremeScore, type DefaultModelParams } from './default-model';
+import { explain } from './explain';
+import { isSuppressed, type Feedback, type Suppression } from './feedback';
+import { fitHomeModel, type FitOptions, type FitReport } from './fit';
+import { HomeScorer, type HomeModelParams } from './home-model';
+import { canonicalUnits, fromRate, toRate } from './units';
+
+export interface HistoryPoint {
+  ts: number;
+  rate: number;
+  hour: number;
+  /** Flagged when scored, so kept out of training unless marked expected. */
+  flagged: boolean;
+  feedback?: 'expected' | 'investigate';
+}
+
+export interface SeriesDetectorOptions {
+  entityId: string;
+  defaultModel?: DefaultModelParams | null;
+  /** Days of history before the series gets its own model. */
+  learnDays?: number;
+  retrainEveryMs?: number;
+  keepDays?: number;
+  fit?: Partial<FitOptions>;
+  /** A model trained earlier (e.g. loaded from its directory). */
+  model?: HomeModelParams | null;
+  modelId?: string;
+}
+
+export interface SeriesStatus {
+  phase: 'learning' | 'ready';
+  have: number;
+  need: number;
+  training: boolean;
+  lastScore: number | null;
+  modelId: string;
+}
+
+export function scoreToProbability(score: number): number {
+  if (!(score > 0)) return 0;
+  const squared = score * score;
+  return squared / (1 + squared);
+}
+
+export class SeriesDetector {
+  private history: HistoryPoint[] = [];
+  private scorer: HomeScorer | null = null;
+  private trainedAt: number | null = null;
+  private training: Promise<FitReport | null> | null = null;
+  private suppressions: Suppression[] = [];
+  private hourSums = new Float64Array(24);
+  private hourCounts = new Float64Array(24);
+  private intervalS = 3600;
+  private lastTs: number | null = null;
+  private lastScore: number | null = null;
+  private modelId: string;
+  readonly learnDays: number;
+  readonly retrainEveryMs: number;
+
+  constructor(private readonly options: SeriesDetectorOptions) {
+    this.learnDays = options.learnDays ?? 14;
+    this.retrainEveryMs = options.retrainEveryMs ?? dayMs;
+    this.modelId = options.modelId ?? 'default (cold start)';
+    if (options.model) {
+      this.scorer = new HomeScorer(options.model);
+      this.intervalS = options.model.intervalS;
+    }
+  }
+
+  get model(): HomeModelParams | null {
+    return this.scorer?.params ?? null;
+  }
+
+  status(): SeriesStatus {
+    const need = Math.round((this.learnDays * 86400) / this.intervalS);
+    return {
+      phase: this.scorer ? 'ready' : 'learning',
+      have: this.history.length,
+      need,
+      training: this.training !== null,
+      lastScore: this.lastScore,
+      modelId: this.modelId,
+    };
+  }
+
+  historySnapshot(): readonly HistoryPoint[] {
+    return this.history;
+  }
+
+  /** Scores one reading synchronously and records it in the history. */
+  score(reading: Reading): ScoredReading {
+    if (this.lastTs !== null && reading.ts > this.lastTs) {
+      const step = (reading.ts - this.lastTs) / 1000;
+      // a running estimate of the sampling interval, robust to the odd gap
+      if (step < this.intervalS * 3) this.intervalS = 0.9 * this.intervalS + 0.1 * step;
+      if (this.history.length < 3) this.intervalS = step;
+    }
+    const intervalS = reading.interval_s ?? Math.round(this.intervalS);
+    const rate = toRate(reading, intervalS);
+    const hour = hourOfDay(reading.ts);
+    if (reading.artefact) {
+      const expected = this.coldExpected(hour, rate);
+      return this.result(reading, 0, fromRate(expected, reading, intervalS), `meter ${reading.artefact}: not scored`);
+    }
+    this.lastTs = Math.max(this.lastTs ?? reading.ts, reading.ts);
+    let score: number;
+    let expectedRate: number;
+    let reason: Parameters<typeof explain>[0]['reason'];
+    let baseRate: number | undefined;
+    if (this.scorer) {
+      const result = this.scorer.score({ ts: reading.ts, rate });
+      score = result.score;
+      expectedRate = result.expectedRate;
+      reason = result.reason;
+      if (reason === 'drift' && this.scorer.params.base) baseRate = this.scorer.params.base.level + result.components.drift * this.scorer.params.base.spread;
+    } else {
+      expectedRate = this.coldExpected(hour, rate);
+      const inWatts = reading.kind === 'energy' || reading.kind === 'power';
+      score = this.options.defaultModel && inWatts ? extremeScore(this.options.defaultModel, hour, rate) : 0;
+      reason = 'extreme';
+    }
+    let note: string | undefined;
+    if (score > 1 && isSuppressed(this.suppressions, hour, rate)) {
+      score = 0.99;
+      note = 'like a reading marked expected';
+    }
+    this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
+    this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
+    this.history.push({ ts: reading.ts, rate, hour, flagged: score > 1 });
+    this.trim(reading.ts);
+    this.lastScore = score;
+    const expected = fromRate(expectedRate, reading, intervalS);
+    let explanation = note;
+    if (score > 1) {
+      explanation = explain({
+        ts: reading.ts,
+        intervalS,
+        value: reading.value,
+        expected,
+        unit: reading.unit,
+        reason,
+        baseRate,
+        baseExpected: this.scorer?.params.base?.level,
+        rateUnit: reading.kind === 'energy' || reading.kind === 'power' ? 'W' : `${canonicalUnits[reading.kind]}/h`,
+      });
+    }
+    return this.result(reading, score, expected, explanation);
+  }
+
+  private result(reading: Reading, score: number, expected: number, explanation: string | undefined): ScoredReading {
+    const scored: ScoredReading = {
+      ...reading,
+      score,
+      anomaly_score: scoreToProbability(score),
+      anomaly: score > 1,
+      expected,
+      model: this.modelId,
+    };
+    if (explanation) scored.explanation = explanation;
+    return scored;
+  }
+
+  private coldExpected(hour: number, rate: number): number {
+    const count = this.hourCounts[hour] as number;
+    return count > 0 ? (this.hourSums[hour] as number) / count : rate;
+  }
+
+  private trim(now: number): void {
+    const keepMs = (this.options.keepDays ?? 120) * dayMs;
+    let drop = 0;
+    while (drop < this.history.length && (this.history[drop] as HistoryPoint).ts < now - keepMs) drop += 1;
+    if (drop > 0) this.history.splice(0, drop);
+  }
+
+  /** Whether a (re)train is due at time `now` (data time or wall time, as the caller runs). */
+  needsTraining(now: number): boolean {
+    if (this.training) return false;
+    if (this.history.length < 2) return false;
+    const first = (this.history[0] as HistoryPoint).ts;
+    if (this.trainedAt === null) return !this.scorer ? now - first >= this.learnDays * dayMs : now - first >= this.retrainEveryMs;
+    return now - this.trainedAt >= this.retrainEveryMs;
+  }
+
+  /** Trains on a snapshot of the history; scoring continues meanwhile; the swap is atomic. */
+  retrain(now: number, onProgress?: (fraction: number, stage: string) => void): Promise<FitReport | null> {
+    if (this.training) return this.training;
+    const snapshot = this.history
+      .filter((point) => point.feedback === 'expected' || (!point.flagged && point.feedback !== 'investigate'))
+      .map((point) => ({ ts: point.ts, rate: point.rate }));
+    const kind = this.options.fit?.readingKind ?? 'energy';
+    const run = async (): Promise<FitReport | null> => {
+      try {
+        const { params, report } = await fitHomeModel(snapshot, {
+          readingKind: kind,
+          unit: canonicalUnits[kind],
+          intervalS: Math.round(this.intervalS),
+          autoencoder: this.scorer?.params.autoencoder ?? this.options.defaultModel?.autoencoder ?? null,
+          ...this.options.fit,
+          onProgress,
+        });
+        const next = new HomeScorer(params);
+        // replay the last day so the new scorer's state (window, CUSUM) is warm
+        const since = (this.lastTs ?? now) - dayMs;
+        for (const point of this.history) if (point.ts >= since) next.step(point);
+        this.scorer = next;
+        this.modelId = `home@1:${this.options.entityId}:${new Date(report.to).toISOString().slice(0, 10)}`;
+        return report;
+      } finally {
+        this.trainedAt = now;
+        this.training = null;
+      }
+    };
+    this.training = run();
+    return this.training;
+  }
+
+  /** Applies household feedback to the reading at `feedback.ts`; false when it is not in the history. */
+  applyFeedback(feedback: Feedback): boolean {
+    const point = this.history.find((candidate) => candidate.ts === feedback.ts);
+    if (!point) return false;
+    point.feedback = feedback.feedback;
+    if (feedback.feedback === 'expected') this.suppressions.push({ hour: point.hour, rate: point.rate });
+    return true;
+  }
+}

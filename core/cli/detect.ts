@@ -1,0 +1,149 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { readingKinds, type Reading, type ReadingKind } from '../reading';
+import { CliUsageError, type CliCommand } from './command';
+
+const usage = `Usage: stream-smarts detect --input FILE.csv --output OUT.csv [--model DIR] [options]
+
+Strictly streaming: reads timestamp,value rows in order, scores each one with only what came
+before it, learns online (its own model after --learn-days, retrained every --retrain-days of
+data time) and writes every row as timestamp,value,anomaly_score,score.
+
+  --input FILE.csv     rows timestamp,value (a header line is allowed); '-' for stdin
+  --output OUT.csv     where to write; '-' for stdout
+  --model DIR          start from this model (a trained series model, or the default model)
+  --kind KIND          other (default: any numeric series, alerts both ways), energy, power, water, gas
+  --unit UNIT          unit of the values for energy/power/water/gas (default Wh / W / L / m³)
+  --learn-days N       history before the series gets its own model (default 14)
+  --retrain-days N     retrain interval in data time (default 7)`;
+
+function number(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
+  return value;
+}
+
+export const command: CliCommand = {
+  name: 'detect',
+  summary: 'stream a CSV series through online anomaly detection (never looks ahead)',
+  usage,
+  async run(args, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          input: { type: 'string' },
+          output: { type: 'string' },
+          model: { type: 'string' },
+          kind: { type: 'string' },
+          unit: { type: 'string' },
+          'learn-days': { type: 'string' },
+          'retrain-days': { type: 'string' },
+        },
+      }));
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+    if (!values.input) throw new CliUsageError('--input FILE.csv is required');
+    if (!values.output) throw new CliUsageError('--output OUT.csv is required');
+    const kind = (values.kind ?? 'other') as ReadingKind;
+    if (!readingKinds.includes(kind) || kind === 'location') throw new CliUsageError(`--kind must be other, energy, power, water or gas, got '${values.kind}'`);
+    const learnDays = number(values['learn-days'], 'learn-days', 14);
+    const retrainDays = number(values['retrain-days'], 'retrain-days', 7);
+
+    const { SeriesDetector } = await import('../anomaly/online');
+    const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
+    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
+    const { canonicalUnits, unitFactor, UnitError } = await import('../anomaly/units');
+    const { hourOfDay, dayMs } = await import('../anomaly/calendar');
+    const unit = values.unit ?? canonicalUnits[kind];
+    try {
+      unitFactor(kind, unit);
+    } catch (error) {
+      if (error instanceof UnitError) throw new CliUsageError(error.message);
+      throw error;
+    }
+
+    let initial = null;
+    let defaultModel = null;
+    let modelId: string | undefined;
+    if (values.model) {
+      try {
+        const loaded = await loadModelDir(values.model, { kind });
+        if (loaded.model.type === 'home') initial = loaded.model;
+        else if (loaded.model.type === 'default') defaultModel = loaded.model;
+        else throw new ModelDirError(`${values.model}: a ${loaded.model.type} model cannot run online detection`);
+        modelId = `${loaded.model.type}@${loaded.metadata.version}:${values.model}`;
+      } catch (error) {
+        if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
+        throw error;
+      }
+    }
+    const detector = new SeriesDetector({
+      entityId: values.input,
+      learnDays,
+      retrainEveryMs: retrainDays * dayMs,
+      defaultModel,
+      model: initial,
+      ...(modelId ? { modelId } : {}),
+      fit: { readingKind: kind, twoSided: kind === 'other', epochs: 8 },
+    });
+
+    const input = values.input === '-' ? io.stdin : createReadStream(values.input);
+    const opened = new Promise<void>((resolve, reject) => {
+      if (values.input === '-') resolve();
+      else (input as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject);
+    });
+    try {
+      await opened;
+    } catch (error) {
+      throw new CliUsageError(`cannot read ${values.input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
+    }
+    const output = values.output === '-' ? io.stdout : createWriteStream(values.output);
+    const write = async (line: string) => {
+      if (!output.write(line)) await once(output, 'drain');
+    };
+    await write('timestamp,value,anomaly_score,score\n');
+    let lineNo = 0;
+    let previous = -Infinity;
+    let rows = 0;
+    let anomalies = 0;
+    const fail = async (message: string): Promise<never> => {
+      if (output !== io.stdout) await new Promise<void>((resolve) => output.end(resolve));
+      throw new CliUsageError(`${values.input}: line ${lineNo}: ${message}`, 1);
+    };
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo += 1;
+      if (line.trim() === '') continue;
+      const cells = splitCsvLine(line);
+      const [timeText, valueText] = cells;
+      if (lineNo === 1 && (valueText === undefined || !Number.isFinite(Number(valueText)))) {
+        if (cells.length >= 2) continue; // header
+      }
+      if (timeText === undefined || valueText === undefined) await fail('expected timestamp,value');
+      let ts: number;
+      try {
+        ts = parseTimestamp(timeText as string);
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+      const value = valueText === '' ? Number.NaN : Number(valueText);
+      if (!Number.isFinite(value)) await fail(`value '${valueText}' is not a number`);
+      if (ts < previous) await fail('timestamps must not go backwards');
+      previous = ts;
+      if (detector.needsTraining(ts)) await detector.retrain(ts);
+      const reading: Reading = { entity_id: values.input, ts, value, unit, kind, hour: hourOfDay(ts) };
+      const scored = detector.score(reading);
+      rows += 1;
+      if (scored.anomaly) anomalies += 1;
+      await write(`${timeText},${valueText},${scored.anomaly_score.toFixed(6)},${scored.score.toFixed(6)}\n`);
+    }
+    if (output !== io.stdout) await new Promise<void>((resolve) => output.end(resolve));
+    io.stderr.write(`detect: ${rows} rows, ${anomalies} with score > 1, model ${detector.status().modelId}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,53 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { parseReading, ReadingError } from '../reading';
+import { CliUsageError, type CliCommand } from './command';
+
+const usage = `Usage: stream-smarts score --model DIR < readings.jsonl > scored.jsonl
+
+Scores JSON lines of readings (or the seed's {"hour": h, "mwh": v}) with a fixed model
+(no learning) and writes one scored reading per line. A bad line is reported on stderr
+with its line number and the exit code is 1; the other lines are still scored.
+
+  --model DIR    model directory (e.g. models/seed-hour-profile, models/default or a trained one)`;
+
+export const command: CliCommand = {
+  name: 'score',
+  summary: 'score JSON-lines readings from stdin with a fixed model',
+  usage,
+  async run(args, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { model: { type: 'string' } } }));
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+    if (!values.model) throw new CliUsageError('--model DIR is required');
+    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
+    const { FixedScorer } = await import('../anomaly/fixed-scorer');
+    const { UnitError } = await import('../anomaly/units');
+    let scorer;
+    try {
+      const loaded = await loadModelDir(values.model);
+      scorer = new FixedScorer(loaded.model, `${loaded.model.type}@${loaded.metadata.version}`);
+    } catch (error) {
+      if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
+      throw error;
+    }
+    let lineNo = 0;
+    let bad = 0;
+    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+      lineNo += 1;
+      if (line.trim() === '') continue;
+      try {
+        const reading = parseReading(JSON.parse(line));
+        io.stdout.write(`${JSON.stringify(scorer.score(reading))}\n`);
+      } catch (error) {
+        if (!(error instanceof SyntaxError || error instanceof ReadingError || error instanceof UnitError || error instanceof ModelDirError)) throw error;
+        bad += 1;
+        io.stderr.write(`stream-smarts score: line ${lineNo}: ${error instanceof SyntaxError ? 'not valid JSON' : error.message}\n`);
+      }
+    }
+    return bad > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,132 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readingKinds, type ReadingKind } from '../reading';
+import { CliUsageError, type CliCommand, type CliIo } from './command';
+
+const usage = `Usage: stream-smarts train --input FILE --model DIR [options]
+
+Trains the anomaly model of one series from its history and writes it to DIR
+(tfjs model.json + weights.bin, params.json, metadata.json) with report.html beside it.
+
+  --input FILE       CSV timestamp,value (header optional) or JSON lines {ts|timestamp, value};
+                     the data sets of ../shared/data are recognised as published
+  --model DIR        model directory to write (replaced atomically)
+  --time-col NAME    CSV column with the time (default: first, or the data set's)
+  --value-col NAME   CSV column with the value (default: second, or the data set's)
+  --kind KIND        energy (default), power, water, gas, other
+  --unit UNIT        unit of the values (default: kWh for the known data sets, else Wh for energy)
+  --interval S       sampling interval in seconds (default: inferred)
+  --profile-days N   days of recent history for the profile and thresholds (default 56)
+  --epochs N         autoencoder epochs (default 15)
+  --report FILE      HTML report (default DIR/report.html)`;
+
+function progressBar(io: CliIo): (fraction: number, stage: string) => void {
+  let last = -1;
+  return (fraction, stage) => {
+    const percent = Math.round(fraction * 100);
+    if (percent === last) return;
+    last = percent;
+    const filled = Math.round(fraction * 30);
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${String(percent).padStart(3)}% ${stage.padEnd(12)}`);
+    if (fraction >= 1) io.stderr.write('\n');
+  };
+}
+
+function positiveNumber(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
+  return value;
+}
+
+export const command: CliCommand = {
+  name: 'train',
+  summary: 'train a series anomaly model from history (CSV or JSON lines)',
+  usage,
+  async run(args, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          input: { type: 'string' },
+          model: { type: 'string' },
+          'time-col': { type: 'string' },
+          'value-col': { type: 'string' },
+          kind: { type: 'string' },
+          unit: { type: 'string' },
+          interval: { type: 'string' },
+          'profile-days': { type: 'string' },
+          epochs: { type: 'string' },
+          report: { type: 'string' },
+        },
+      }));
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+    if (!values.input) throw new CliUsageError('--input FILE is required');
+    if (!values.model) throw new CliUsageError('--model DIR is required');
+    const kind = (values.kind ?? 'energy') as ReadingKind;
+    if (!readingKinds.includes(kind) || kind === 'location') throw new CliUsageError(`--kind must be energy, power, water, gas or other, got '${values.kind}'`);
+    const interval = positiveNumber(values.interval, 'interval');
+    const profileDays = positiveNumber(values['profile-days'], 'profile-days');
+    const epochs = positiveNumber(values.epochs, 'epochs');
+
+    const { parseSeriesText, SeriesFileError } = await import('../anomaly/datasets');
+    const { trainSeries } = await import('../anomaly/training');
+    const { saveModelDir } = await import('../anomaly/model-dir');
+    const { htmlReport } = await import('../anomaly/report');
+    const { UnitError } = await import('../anomaly/units');
+
+    let text: string;
+    try {
+      text = await readFile(values.input, 'utf8');
+    } catch (error) {
+      throw new CliUsageError(`cannot read ${values.input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
+    }
+    let parsed;
+    try {
+      parsed = parseSeriesText(text, { timeCol: values['time-col'], valueCol: values['value-col'] });
+    } catch (error) {
+      if (error instanceof SeriesFileError) throw new CliUsageError(`${values.input}: ${error.message}`, 1);
+      throw error;
+    }
+    if (parsed.rows.length < 48) throw new CliUsageError(`${values.input}: ${parsed.rows.length} rows; need at least 48 to train`, 1);
+    const unit = values.unit ?? parsed.unit ?? (kind === 'energy' ? 'Wh' : kind === 'power' ? 'W' : '');
+    const intervalS = interval ?? parsed.intervalS;
+    let result;
+    try {
+      result = await trainSeries(parsed.rows, {
+        kind,
+        unit,
+        intervalS,
+        fit: { ...(profileDays ? { profileDays } : {}), ...(epochs ? { epochs: Math.round(epochs) } : {}) },
+        logger: { info: (message) => io.stderr.write(`${message}\n`) },
+        onProgress: progressBar(io),
+      });
+    } catch (error) {
+      if (error instanceof UnitError) throw new CliUsageError(error.message, 1);
+      throw error;
+    }
+    const { params, report } = result;
+    const summary = {
+      series: values.input,
+      points: report.points,
+      window: `${new Date(report.from).toISOString()} .. ${new Date(report.to).toISOString()}`,
+      'autoencoder loss': report.loss === null ? 'n/a' : report.loss.toFixed(5),
+      backend: report.backend ?? 'none',
+      thresholds: Object.entries(params.thresholds).map(([name, value]) => `${name} ${value.toFixed(2)}`).join(', '),
+      'share of training points above threshold': `${(100 * result.shareAboveThreshold).toFixed(2)}%`,
+      unit: `${unit} (model in ${params.unit})`,
+      'interval s': intervalS,
+    };
+    await mkdir(values.model, { recursive: true });
+    await saveModelDir(values.model, params, { from: report.from, to: report.to, points: report.points, backend: report.backend, report: summary });
+    const reportPath = values.report ?? join(values.model, 'report.html');
+    await writeFile(reportPath, htmlReport(`Anomaly model: ${values.input}`, summary, result.points));
+    for (const [key, value] of Object.entries(summary)) io.stdout.write(`${key}: ${value}\n`);
+    io.stdout.write(`model: ${values.model}\nreport: ${reportPath}\n`);
+    return 0;
+  },
+};

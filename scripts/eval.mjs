@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// npm run eval: the real homes of ../shared/data (or STREAM_SMARTS_DATA) with anomalies injected
+// at recorded places, scored online at score > 1 by the product and by baselines, side by side.
+// Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --only NAME.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const flag = (name) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const dist = process.env.STREAM_SMARTS_OUT ?? join(root, 'dist');
+if (!args.includes('--no-build')) {
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--keep-going'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+const require = createRequire(import.meta.url);
+const evaluation = require(join(dist, 'core', 'anomaly', 'evaluation.js'));
+const datasets = require(join(dist, 'core', 'anomaly', 'datasets.js'));
+
+const dataDir = process.env.STREAM_SMARTS_DATA ?? join(root, '..', 'shared', 'data');
+if (!existsSync(dataDir)) {
+  console.error(`eval: no data directory ${dataDir} (set STREAM_SMARTS_DATA)`);
+  process.exit(2);
+}
+const only = flag('--only');
+const files = readdirSync(dataDir).filter((name) => name.endsWith('.csv') && (!only || name.includes(only))).sort();
+const dayMs = 86_400_000;
+const learnDays = 28;
+const started = Date.now();
+const results = [];
+const allEvents = [];
+
+for (const [homeIndex, file] of files.entries()) {
+  const home = file.replace(/\.csv$/, '');
+  const parsed = datasets.parseSeriesCsv(readFileSync(join(dataDir, file), 'utf8'));
+  let rows = parsed.rows;
+  if (quick) rows = rows.filter((row) => row.ts < rows[0].ts + 150 * dayMs);
+  const testFrom = rows[0].ts + (learnDays + 7) * dayMs;
+  const events = evaluation.planEvents(testFrom, rows[rows.length - 1].ts, 1000 + homeIndex);
+  const injected = evaluation.injectEvents(rows, events, parsed.intervalS);
+  for (const event of events) allEvents.push({ home, ...event, start: new Date(event.start).toISOString(), end: new Date(event.end).toISOString() });
+  const detectors = [
+    evaluation.productDetector('product (AE+profile+CUSUM+drift)', parsed.intervalS, { learnDays }),
+    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, withoutAutoencoder: true }),
+    evaluation.hourProfileBaseline(),
+    evaluation.windowedGaussianBaseline(),
+    evaluation.hourOfWeekMadBaseline(),
+  ];
+  for (const detector of detectors) {
+    const t0 = Date.now();
+    const result = await evaluation.evaluateDetector(home, injected, events, detector, testFrom);
+    result.seconds = (Date.now() - t0) / 1000;
+    results.push(result);
+    process.stderr.write(`eval: ${home} ${detector.name}: ${result.detected}/${result.events} events, ${result.falseAlarms} false alarms in ${result.weeks.toFixed(1)} weeks (${result.seconds.toFixed(1)} s)\n`);
+  }
+}
+
+const pct = (a, b) => (b > 0 ? (a / b).toFixed(2) : '-');
+const median = (values) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const names = [...new Set(results.map((r) => r.detector))];
+const types = ['overnight', 'heater-day', 'spike', 'always-on'];
+const lines = [];
+lines.push(`Eval: ${files.length} homes (${files.join(', ')})${quick ? ', quick (150 days each)' : ''}; ${allEvents.length} injected events; threshold score > 1`);
+lines.push('');
+lines.push(`| detector | recall | ${types.join(' | ')} | false alarms / home / week | per home / month | median delay h |`);
+lines.push(`|---|---|${types.map(() => '---').join('|')}|---|---|---|`);
+for (const name of names) {
+  const rs = results.filter((r) => r.detector === name);
+  const events = rs.reduce((s, r) => s + r.events, 0);
+  const detected = rs.reduce((s, r) => s + r.detected, 0);
+  const fa = rs.reduce((s, r) => s + r.falseAlarms, 0);
+  const weeks = rs.reduce((s, r) => s + r.weeks, 0);
+  const perType = types.map((t) => pct(rs.reduce((s, r) => s + r.byType[t].detected, 0), rs.reduce((s, r) => s + r.byType[t].events, 0)));
+  const delay = median(rs.flatMap((r) => r.delaysHours));
+  lines.push(`| ${name} | ${pct(detected, events)} | ${perType.join(' | ')} | ${(fa / weeks).toFixed(2)} | ${((fa / weeks) * 4.345).toFixed(2)} | ${Number.isNaN(delay) ? '-' : delay.toFixed(1)} |`);
+}
+lines.push('');
+lines.push('| home | detector | events | detected | false alarms | weeks |');
+lines.push('|---|---|---|---|---|---|');
+for (const r of results) lines.push(`| ${r.home} | ${r.detector} | ${r.events} | ${r.detected} | ${r.falseAlarms} | ${r.weeks.toFixed(1)} |`);
+lines.push('');
+lines.push(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(lines.join('\n'));
+const jsonOut = flag('--json');
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, results, events: allEvents }, null, 1));
