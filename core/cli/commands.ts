@@ -12,4 +12,7 @@ export interface CommandEntry {
 
 export const commandEntries: CommandEntry[] = [
   { name: 'load', summary: 'produce JSON-line readings from stdin to Kafka (Avro or JSON)', load: async () => (await import('./load')).command },
+  { name: 'train', summary: 'train a series anomaly model from history (CSV or JSON lines)', load: async () => (await import('./train')).command },
+  { name: 'detect', summary: 'stream a CSV series through online anomaly detection', load: async () => (await import('./detect')).command },
+  { name: 'score', summary: 'score JSON-lines readings from stdin with a fixed model', load: async () => (await import('./score')).command },
 ];
