@@ -15,4 +15,5 @@ export const commandEntries: CommandEntry[] = [
   { name: 'train', summary: 'train a series anomaly model from history (CSV or JSON lines)', load: async () => (await import('./train')).command },
   { name: 'detect', summary: 'stream a CSV series through online anomaly detection', load: async () => (await import('./detect')).command },
   { name: 'score', summary: 'score JSON-lines readings from stdin with a fixed model', load: async () => (await import('./score')).command },
+  { name: 'worker', summary: 'score a Kafka topic in a consumer group (the headless scoring engine)', load: async () => (await import('./worker')).command },
 ];

@@ -1,0 +1,186 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseBrokerList } from '../kafka/config';
+import { KafkaError } from '../kafka/errors';
+import { seedEntityId } from '../reading';
+import { CliUsageError, type CliCommand, type CliIo } from './command';
+
+/** The package's shipped models (dist/core/cli → the package root). */
+const shippedModels = join(__dirname, '..', '..', '..', 'models');
+
+const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
+                            [--group ID] [--models DIR] [--series-model SERIES=DIR ...]
+                            [--default-model DIR] [--registry URL] [--from-beginning]
+                            [--metrics] [--metrics-interval SECONDS]
+
+The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
+reads readings from --in (Avro or JSON, detected per message), scores each with its series'
+model and writes every scored reading (JSON) to --out and each anomaly (JSON record with
+entity_id, ts, hour, value, unit, score, expected, ...) to --anomalies. Start more workers with
+the same --group to score more meters: Kafka spreads the partitions between them, and each
+meter (the message key) stays on one partition, in order. An offset is committed only after the
+results are acknowledged, so nothing is lost; Ctrl-C (SIGINT/SIGTERM) finishes the messages in
+flight, commits and flushes before exiting.
+
+  --brokers          Kafka bootstrap servers (required)
+  --in, --out        input topic and scored-readings topic (required)
+  --anomalies        topic for anomaly records (default: none)
+  --group            consumer group id (default stream-smarts-worker-<in>)
+  --models           per-series model directory, a subfolder per series (default: the shipped models/);
+                     a series without one starts from --default-model and learns online
+  --series-model     SERIES=DIR scores a series with a fixed model (repeatable;
+                     default ${seedEntityId}=seed-hour-profile, the seed's UDF); DIR relative to --models
+  --default-model    model new series start from (default: the shipped models/default)
+  --registry         Confluent-compatible registry API for Confluent-format Avro input
+  --from-beginning   a new group starts at the oldest messages (default: only new ones)
+  --metrics          print throughput and lag every 10 s (stdout)
+  --metrics-interval seconds between metrics lines (default 10)`;
+
+interface WorkerOptions {
+  brokers: string[];
+  inTopic: string;
+  outTopic: string;
+  anomaliesTopic: string | undefined;
+  groupId: string;
+  modelDir: string;
+  seriesModels: Record<string, string>;
+  defaultModelDir: string;
+  registryUrl: string | undefined;
+  fromBeginning: boolean;
+  metricsIntervalMs: number | undefined;
+}
+
+const topicPattern = /^[A-Za-z0-9._-]{1,249}$/;
+
+export function parseWorkerOptions(args: string[]): WorkerOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        brokers: { type: 'string' },
+        in: { type: 'string' },
+        out: { type: 'string' },
+        anomalies: { type: 'string' },
+        group: { type: 'string' },
+        models: { type: 'string' },
+        'series-model': { type: 'string', multiple: true },
+        'default-model': { type: 'string' },
+        registry: { type: 'string' },
+        'from-beginning': { type: 'boolean', default: false },
+        metrics: { type: 'boolean', default: false },
+        'metrics-interval': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  if (!values.brokers) throw new CliUsageError('--brokers is required (e.g. --brokers 127.0.0.1:9092)');
+  let brokers: string[];
+  try {
+    brokers = parseBrokerList(values.brokers);
+  } catch (error) {
+    throw new CliUsageError(`--brokers: ${(error as Error).message}`);
+  }
+  for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies]] as const) {
+    if (topic === undefined && flag !== '--anomalies') throw new CliUsageError(`${flag} TOPIC is required`);
+    if (topic !== undefined && !topicPattern.test(topic)) throw new CliUsageError(`${flag} '${topic}' is not a valid Kafka topic name`);
+  }
+  if (values.in === values.out || (values.anomalies !== undefined && values.anomalies === values.in)) {
+    throw new CliUsageError('--out and --anomalies must differ from --in (the worker would score its own output)');
+  }
+  const seriesModels: Record<string, string> = {};
+  for (const entry of values['series-model'] ?? [`${seedEntityId}=seed-hour-profile`]) {
+    const at = entry.indexOf('=');
+    if (at <= 0 || at === entry.length - 1) throw new CliUsageError(`--series-model must be SERIES=DIR, got '${entry}'`);
+    seriesModels[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  let metricsIntervalMs: number | undefined;
+  if (values.metrics || values['metrics-interval'] !== undefined) {
+    const seconds = Number(values['metrics-interval'] ?? 10);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new CliUsageError(`--metrics-interval must be a positive number of seconds, got '${values['metrics-interval']}'`);
+    metricsIntervalMs = seconds * 1000;
+  }
+  if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${values.registry}'`);
+  const modelDir = resolve(values.models ?? shippedModels);
+  return {
+    brokers,
+    inTopic: values.in as string,
+    outTopic: values.out as string,
+    anomaliesTopic: values.anomalies,
+    groupId: values.group ?? `stream-smarts-worker-${values.in}`,
+    modelDir,
+    seriesModels,
+    defaultModelDir: resolve(values['default-model'] ?? join(shippedModels, 'default')),
+    registryUrl: values.registry,
+    fromBeginning: values['from-beginning'] ?? false,
+    metricsIntervalMs,
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function shutdownSignal(): { signalled: Promise<string>; dispose: () => void } {
+  let handler: (signal: string) => void = () => undefined;
+  const signalled = new Promise<string>((resolve) => {
+    handler = resolve;
+  });
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return {
+    signalled,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const options = parseWorkerOptions(args);
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const { startWorker, formatMetrics } = await import('../worker/worker');
+  const { createModelScorer } = await import('../worker/model-scorer');
+  const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModelDir: options.defaultModelDir, log });
+  const signal = shutdownSignal();
+  let worker;
+  try {
+    worker = await startWorker(
+      {
+        broker: { brokers: options.brokers, clientId: 'stream-smarts-worker' },
+        inTopic: options.inTopic,
+        outTopic: options.outTopic,
+        anomaliesTopic: options.anomaliesTopic,
+        groupId: options.groupId,
+        registryUrl: options.registryUrl,
+        fromBeginning: options.fromBeginning,
+        metricsIntervalMs: options.metricsIntervalMs,
+      },
+      { scorer, log, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
+    );
+  } catch (error) {
+    signal.dispose();
+    if (error instanceof KafkaError) throw new CliUsageError(`cannot start: ${error.message}`, 1);
+    throw error;
+  }
+  log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
+  const outcome = await Promise.race([signal.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
+  signal.dispose();
+  if ('error' in outcome) {
+    log(`worker: stopped: ${outcome.error.message}`);
+    return 1;
+  }
+  log(`worker: ${outcome.signal || 'stop'}: finishing ${worker.stats.inFlight} message(s) in flight, committing, flushing`);
+  await worker.stop();
+  const stats = worker.stats;
+  log(`worker: stopped after scoring ${stats.scored} reading(s), ${stats.anomalies} anomalies, ${stats.rejected} skipped`);
+  return stats.unsent > 0 ? 1 : 0;
+}
+
+export const command: CliCommand = {
+  name: 'worker',
+  summary: 'score a Kafka topic in a consumer group (the headless scoring engine)',
+  usage,
+  run,
+};
