@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EnergyMeter } from '../../../core/ha/meter';
+import type { Reading } from '../../../core/reading';
+import { importHourly } from './statistics';
+import { connectedClient, setState, uniqueId, waitFor } from './support';
+
+// A Node-RED restart: the node context says which hour was emitted last; the hours since then come
+// from Home Assistant's long-term statistics, once each, in order, marked backfilled.
+describe('meter backfill from long-term statistics', () => {
+  it('emits the hours after the last emitted one from recorder statistics', { timeout: 60_000 }, async () => {
+    const entityId = `sensor.${uniqueId('stats')}`;
+    await setState(entityId, 42, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    const hour = 3_600_000;
+    const currentHour = Math.floor(Date.now() / hour) * hour;
+    const first = currentHour - 6 * hour;
+    const changes = [0.4, 1.25, 0.3, 0, 2.5, 0.75];
+    await importHourly(entityId, first, changes);
+
+    const stored = new Map<string, number>([[entityId, first]]);
+    const emitted: Reading[] = [];
+    const client = await connectedClient();
+    const meter = new EnergyMeter({
+      entities: [entityId],
+      intervalMs: hour,
+      emitRaw: false,
+      emitIntervals: true,
+      source: client,
+      ledger: { get: (id) => stored.get(id), set: (id, start) => stored.set(id, start) },
+      emit: (reading) => emitted.push(reading),
+    });
+    try {
+      await meter.start();
+      await waitFor(() => emitted.length >= 5, 20_000, 'five backfilled hours');
+      await meter.settled();
+      assert.deepEqual(
+        emitted.map((reading) => [(reading.ts - first) / hour, reading.value, reading.backfilled]),
+        changes.slice(1).map((change, i) => [i + 1, change, true]),
+      );
+      assert.equal(stored.get(entityId), currentHour - hour, 'the ledger moved to the last backfilled hour');
+      assert.ok(emitted.every((reading) => reading.unit === 'kWh' && reading.interval_s === 3600));
+    } finally {
+      await meter.stop();
+      await client.stop();
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { HaClient, type ConnectionStatus } from '../../../core/ha/client';
+import { EntityStreamDecoder, type EntityState } from '../../../core/ha/entity-stream';
+import { resolveServerConfig } from '../../../core/ha/server-config';
+import { TcpProxy } from '../../support/tcp-proxy';
+import { ha, setState, sleep, uniqueId, waitFor } from './support';
+
+// The shared Home Assistant is never restarted: a proxy the test controls stands between client and HA.
+describe('HA connection through a proxy the test controls', () => {
+  let proxy: TcpProxy;
+
+  before(async () => {
+    const target = new URL(ha().url);
+    proxy = new TcpProxy(target.hostname, Number(target.port));
+    await proxy.start();
+  });
+
+  after(async () => {
+    await proxy.stop();
+  });
+
+  function client(token = ha().token): HaClient {
+    return new HaClient({
+      config: resolveServerConfig({ url: proxy.url, token }, {}),
+      heartbeatIntervalMs: 500,
+      heartbeatTimeoutMs: 1000,
+      connectTimeoutMs: 3000,
+      initialRetry: { initialMs: 200, maxMs: 1000 },
+    });
+  }
+
+  /** Subscribes to one entity and records every state it gets. */
+  async function watch(haClient: HaClient, entityId: string): Promise<EntityState[]> {
+    const decoder = new EntityStreamDecoder();
+    const seen: EntityState[] = [];
+    await haClient.subscribe({ type: 'subscribe_entities', entity_ids: [entityId] }, (event) => seen.push(...decoder.decode(event)));
+    return seen;
+  }
+
+  it('a refused token stops retrying and says so', { timeout: 20_000 }, async () => {
+    const bad = client('not-a-valid-token');
+    const states: ConnectionStatus[] = [];
+    bad.onStatus((status) => states.push(status));
+    const before = proxy.connections;
+    bad.start();
+    await waitFor(() => bad.status.state === 'auth-failed', 10_000, 'auth-failed');
+    await sleep(2500);
+    assert.equal(proxy.connections - before, 1, 'exactly one connection attempt');
+    assert.equal(bad.status.state, 'auth-failed');
+    assert.ok(!JSON.stringify(states).includes('not-a-valid-token'), 'the token never appears in a status');
+    await bad.stop();
+  });
+
+  it('after the socket is cut it reconnects, resubscribes, and states flow again', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('cut')}`;
+    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    const haClient = client();
+    const states: ConnectionStatus[] = [];
+    haClient.onStatus((status) => states.push(status));
+    let ready = 0;
+    haClient.onReady(() => (ready += 1));
+    haClient.start();
+    const seen = await watch(haClient, entityId);
+    await waitFor(() => ready === 1 && seen.length >= 1, 10_000, 'first connection');
+    proxy.cut();
+    await waitFor(() => states.some((status) => status.state === 'disconnected'), 10_000, 'disconnected status');
+    await waitFor(() => ready === 2, 15_000, 'ready after reconnect');
+    await setState(entityId, 2, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await waitFor(() => seen.some((state) => state.state === '2'), 10_000, 'a state set after the reconnect');
+    await haClient.stop();
+  });
+
+  it('a frozen (half-open) connection is detected by the heartbeat and replaced', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('frozen')}`;
+    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    const haClient = client();
+    const states: ConnectionStatus[] = [];
+    haClient.onStatus((status) => states.push(status));
+    let ready = 0;
+    haClient.onReady(() => (ready += 1));
+    haClient.start();
+    const seen = await watch(haClient, entityId);
+    await waitFor(() => ready === 1, 10_000, 'first connection');
+    proxy.freeze();
+    await waitFor(
+      () => states.some((status) => status.state === 'disconnected' && /pong|half-open/.test(status.reason)),
+      10_000,
+      'the heartbeat to notice the frozen link',
+    );
+    proxy.heal();
+    await waitFor(() => ready === 2, 15_000, 'ready after the frozen link was replaced');
+    await setState(entityId, 3, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await waitFor(() => seen.some((state) => state.state === '3'), 10_000, 'a state set after recovery');
+    await haClient.stop();
+  });
+
+  it('"HA restarted" (cut, then refused for a while): updates resume afterwards', { timeout: 40_000 }, async () => {
+    const entityId = `sensor.${uniqueId('restart')}`;
+    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    const haClient = client();
+    let ready = 0;
+    haClient.onReady(() => (ready += 1));
+    haClient.start();
+    const seen = await watch(haClient, entityId);
+    await waitFor(() => ready === 1, 10_000, 'first connection');
+    proxy.refuse();
+    await waitFor(() => haClient.status.state === 'disconnected', 10_000, 'disconnected');
+    await sleep(4000);
+    assert.notEqual(haClient.status.state, 'auth-failed');
+    await setState(entityId, 5, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    proxy.heal();
+    await waitFor(() => ready === 2, 20_000, 'ready after HA came back');
+    // The state changed while "HA was down" arrives with the renewed subscription.
+    await waitFor(() => seen.some((state) => state.state === '5'), 10_000, 'the state changed during the outage');
+    await setState(entityId, 6, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await waitFor(() => seen.some((state) => state.state === '6'), 10_000, 'live updates after the restart');
+    await haClient.stop();
+  });
+});

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { HaClient } from '../../../core/ha/client';
+import { actionId, anomalyEventType, scoreSensorId } from '../../../core/ha/notify/alert-plan';
+import { TcpProxy } from '../../support/tcp-proxy';
+import { collect, connectedClient, fireEvent, getState, ha, haNodeModules, helper, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
+
+function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    serverNode('server', url),
+    { id: 'notify', type: 'smarts-ha-notify', server: 'server', services: 'notify.stack_file', cooldown: 60, wires: [['out'], ['feedback']], ...extra },
+    { id: 'out', type: 'helper' },
+    { id: 'feedback', type: 'helper' },
+    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'helper' },
+  ];
+}
+
+function scored(entityId: string, value: number, score: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const ts = new Date();
+  ts.setHours(2, 0, 0, 0);
+  return { entity_id: entityId, ts: ts.getTime(), value, unit: 'kWh', kind: 'energy', hour: 2, interval_s: 3600, score, anomaly_score: 0.9, anomaly: score > 1, expected: 0.3, model: 'test', ...extra };
+}
+
+interface AlertMsg {
+  alert: { push: { push: boolean; reason?: string }; queued: boolean };
+}
+
+describe('smarts-ha-notify against the real Home Assistant', () => {
+  let watcher: HaClient;
+  const events: Array<{ data: Record<string, unknown> }> = [];
+
+  before(async () => {
+    watcher = await connectedClient();
+    await watcher.subscribe({ type: 'subscribe_events', event_type: anomalyEventType }, (event) => events.push(event as { data: Record<string, unknown> }));
+  });
+  after(async () => {
+    await watcher.stop();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  async function loadConnected(flow: FlowNode[]): Promise<void> {
+    await helper.load(haNodeModules(), flow, { server: { token: ha().token } });
+    const seen = statuses(helper.getNode('notify'));
+    await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
+  }
+
+  it('notifies through the notify service, creates a persistent notification, fires the event and sets the sensor', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('alert')}`;
+    await loadConnected(notifyFlow(ha().url));
+    const out = collect<AlertMsg>(helper.getNode('out'));
+    const linesBefore = notifyLines().length;
+    helper.getNode('notify').receive({ payload: scored(entityId, 3.1, 4.2) });
+    await waitFor(() => out.length === 1, 15_000, 'the alert outcome');
+    assert.equal(out[0]?.alert.push.push, true);
+
+    // The file notify service wrote the message: read it back.
+    await waitFor(() => notifyLines().slice(linesBefore - 1).some((line) => line.includes('Unusual energy use: 3.1 kWh between 02:00 and 03:00, about 0.3 expected. Is something left running?')), 10_000, 'the message in the notify file');
+    assert.ok(notifyLines().slice(linesBefore - 1).some((line) => line.includes(`Stream Smarts: ${entityId}`)), 'the title in the notify file');
+
+    const notifications = await watcher.command<Array<{ notification_id: string; message: string }>>({ type: 'persistent_notification/get' });
+    const mine = notifications.find((n) => n.notification_id === `stream_smarts_${entityId.replace('.', '_')}`);
+    assert.ok(mine, 'the persistent notification exists');
+    assert.match(mine.message, /3\.1 kWh/);
+
+    await waitFor(() => events.some((event) => event.data.entity_id === entityId), 10_000, 'the stream_smarts_anomaly event');
+    const event = events.find((e) => e.data.entity_id === entityId);
+    assert.deepEqual(Object.keys(event?.data ?? {}).sort(), ['entity_id', 'expected', 'score', 'ts', 'unit', 'value']);
+    assert.equal(event?.data.score, 4.2);
+
+    const sensor = await getState(scoreSensorId(entityId));
+    assert.equal(sensor?.state, '4.2');
+    assert.equal(sensor?.attributes.state_class, 'measurement');
+    assert.equal(sensor?.attributes.expected, 0.3);
+    assert.equal(sensor?.attributes.value, 3.1);
+    assert.ok(sensor?.attributes.last_anomaly, 'last_anomaly is set');
+  });
+
+  it('respects the cooldown: a lower score within it is not pushed again, a higher one is', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('cooldown')}`;
+    await loadConnected(notifyFlow(ha().url));
+    const out = collect<AlertMsg>(helper.getNode('out'));
+    const notify = helper.getNode('notify');
+    const count = (): number => notifyLines().filter((line) => line.includes(`Stream Smarts: ${entityId}`)).length;
+    notify.receive({ payload: scored(entityId, 3, 3) });
+    await waitFor(() => out.length === 1 && count() === 1, 10_000, 'the first notification');
+    notify.receive({ payload: scored(entityId, 2.5, 2) });
+    await waitFor(() => out.length === 2, 10_000, 'the second outcome');
+    assert.deepEqual(out[1]?.alert.push, { push: false, reason: 'cooldown' });
+    notify.receive({ payload: scored(entityId, 5, 6) });
+    await waitFor(() => out.length === 3 && count() === 2, 10_000, 'the higher score breaking through');
+    assert.equal(count(), 2);
+  });
+
+  it('sends the phone\'s answer to an action out of output 2', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('action')}`;
+    await loadConnected(notifyFlow(ha().url));
+    const feedback = collect<{ payload: Record<string, unknown> }>(helper.getNode('feedback'));
+    const reading = scored(entityId, 3, 3);
+    // What the companion app fires when the "Investigate" button is pressed.
+    await fireEvent('mobile_app_notification_action', { action: actionId('smarts_notify', 'investigate', entityId, reading.ts as number) });
+    await fireEvent('mobile_app_notification_action', { action: 'SOMETHING_ELSE' });
+    await waitFor(() => feedback.length === 1, 10_000, 'feedback on output 2');
+    assert.deepEqual(feedback[0]?.payload, { feedback: 'investigate', entity_id: entityId, ts: reading.ts });
+  });
+
+  it('a refused service call shows on the status and reaches Catch', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('fail')}`;
+    await loadConnected(notifyFlow(ha().url, { services: 'notify.no_such_phone' }));
+    const errors = collect<{ error: { message: string } }>(helper.getNode('errors'));
+    const seen = statuses(helper.getNode('notify'));
+    helper.getNode('notify').receive({ payload: scored(entityId, 3, 3) });
+    await waitFor(() => errors.length === 1, 10_000, 'the error at Catch');
+    assert.match(errors[0]?.error.message ?? '', /no_such_phone|not found/i);
+    await waitFor(() => seen.some((status) => status.fill === 'red' && /last error/.test(status.text ?? '')), 5000, 'a red status');
+    assert.ok(!JSON.stringify(errors).includes(ha().token), 'no token in the error');
+  });
+
+  it('a message that is not a scored reading reaches Catch naming the field', { timeout: 20_000 }, async () => {
+    await loadConnected(notifyFlow(ha().url));
+    const errors = collect<{ error: { message: string } }>(helper.getNode('errors'));
+    helper.getNode('notify').receive({ payload: { entity_id: 'sensor.x', ts: Date.now(), value: 1, unit: 'kWh', kind: 'energy' } });
+    await waitFor(() => errors.length === 1, 10_000, 'the error at Catch');
+    assert.match(errors[0]?.error.message ?? '', /'score'/);
+  });
+
+  describe('while Home Assistant is unreachable', () => {
+    let proxy: TcpProxy;
+    before(async () => {
+      const target = new URL(ha().url);
+      proxy = new TcpProxy(target.hostname, Number(target.port));
+      await proxy.start();
+    });
+    after(async () => {
+      await proxy.stop();
+    });
+
+    it('queues the alert and delivers it when HA is back', { timeout: 60_000 }, async () => {
+      const entityId = `sensor.${uniqueId('queued')}`;
+      await loadConnected(notifyFlow(proxy.url));
+      const notify = helper.getNode('notify');
+      const seen = statuses(notify);
+      const out = collect<AlertMsg>(helper.getNode('out'));
+      proxy.refuse();
+      await waitFor(() => seen.some((status) => /^disconnected/.test(status.text ?? '')), 10_000, 'disconnected');
+      notify.receive({ payload: scored(entityId, 4, 5) });
+      await waitFor(() => out.length === 1, 10_000, 'the outcome');
+      assert.equal(out[0]?.alert.queued, true);
+      await waitFor(() => seen.some((status) => /1 queued/.test(status.text ?? '')), 5000, 'status "1 queued"');
+      assert.equal(notifyLines().filter((line) => line.includes(`Stream Smarts: ${entityId}`)).length, 0);
+      proxy.heal();
+      await waitFor(() => notifyLines().some((line) => line.includes(`Stream Smarts: ${entityId}`)), 30_000, 'the queued notification delivered');
+      await waitFor(async () => (await getState(scoreSensorId(entityId)))?.state === '5', 10_000, 'the sensor set after reconnect');
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeAPI } from 'node-red';
+import { HaClient } from '../../../core/ha/client';
+import { resolveServerConfig } from '../../../core/ha/server-config';
+import { stackInfo } from '../../support/stack';
+
+/** Shared helpers of the Home Assistant integration and node tests (not a test file itself). */
+
+export interface HaTarget {
+  url: string;
+  token: string;
+  notifyFile: string;
+}
+
+export function ha(): HaTarget {
+  const { url, token, notifyFile } = stackInfo().ha;
+  return { url, token, notifyFile };
+}
+
+/** Lower-case and unique per run, so reruns never collide on entity or statistic ids. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export async function rest<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, target: HaTarget = ha()): Promise<T> {
+  const response = await fetch(`${target.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export interface RestState {
+  entity_id: string;
+  state: string;
+  attributes: Record<string, unknown>;
+  last_updated: string;
+}
+
+/** Writes a state straight into HA's state machine (a real state_changed event); returns it as HA stored it. */
+export function setState(entityId: string, state: string | number, attributes: Record<string, unknown> = {}): Promise<RestState> {
+  return rest<RestState>('POST', `/api/states/${entityId}`, { state: String(state), attributes });
+}
+
+export async function getState(entityId: string): Promise<RestState | undefined> {
+  try {
+    return await rest<RestState>('GET', `/api/states/${entityId}`);
+  } catch {
+    return undefined;
+  }
+}
+
+export function fireEvent(eventType: string, data: Record<string, unknown>): Promise<unknown> {
+  return rest('POST', `/api/events/${eventType}`, data);
+}
+
+/** A connected client for the test's own checks (subscriptions, websocket-only commands). */
+export async function connectedClient(target: HaTarget = ha(), options: Partial<ConstructorParameters<typeof HaClient>[0]> = {}): Promise<HaClient> {
+  const client = new HaClient({ config: resolveServerConfig({ url: target.url, token: target.token }, {}), ...options });
+  client.start();
+  await waitFor(() => client.connected, 30_000, 'a connection to Home Assistant');
+  return client;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function notifyLines(target: HaTarget = ha()): string[] {
+  try {
+    return readFileSync(target.notifyFile, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+}
+
+// ---- Node-RED test helper -------------------------------------------------------------------
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+
+export interface HelperNode {
+  id: string;
+  on(event: string, listener: (...args: never[]) => void): void;
+  receive(msg: Record<string, unknown>): void;
+  context(): { get(key: string): unknown; set(key: string, value: unknown): void };
+}
+
+interface SupertestLike {
+  get(path: string): Promise<{ status: number; body: unknown }>;
+}
+
+interface NodeTestHelper {
+  init(runtimePath: string, settings?: object): void;
+  load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, object>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): HelperNode;
+  request(): SupertestLike;
+  log(): { args: unknown[][] } & { getCalls(): Array<{ args: unknown[] }> };
+}
+
+type NodeModule = (RED: NodeAPI) => void;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as NodeTestHelper;
+helper.init(require.resolve('node-red'));
+
+/** The helper's runtime lacks RED.hooks, which the real Flow and Node classes trigger. */
+function withRuntimeHooks(module: NodeModule): NodeModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
+  return (RED) => {
+    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
+    module(RED);
+  };
+}
+
+export function haNodeModules(): NodeModule[] {
+  const load = (type: string): NodeModule => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(join(__dirname, '..', '..', '..', 'nodes', type, `${type}.js`)) as NodeModule;
+  };
+  return [load('smarts-ha-server'), load('smarts-ha-meter'), load('smarts-ha-notify')].map(withRuntimeHooks);
+}
+
+export interface StatusRecord {
+  text?: string;
+  fill?: string;
+}
+
+/** Collects statuses set on a node. */
+export function statuses(node: HelperNode): StatusRecord[] {
+  const seen: StatusRecord[] = [];
+  node.on('call:status', (call: never) => seen.push((call as { args: [StatusRecord] }).args[0]));
+  return seen;
+}
+
+/** Collects what arrives at a helper node. */
+export function collect<T = Record<string, unknown>>(node: HelperNode): T[] {
+  const seen: T[] = [];
+  node.on('input', (msg: never) => seen.push(msg as T));
+  return seen;
+}
+
+/** A server config node pointing at `url` (a proxy or HA itself) with a fast heartbeat. */
+export function serverNode(id: string, url: string, heartbeat = 1): FlowNode {
+  return { id, type: 'smarts-ha-server', url, heartbeat };
+}
