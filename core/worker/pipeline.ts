@@ -54,17 +54,24 @@ export class ScoringPipeline {
     this.counters.consumed += 1;
     this.counters.inFlight += 1;
     // Messages are chained by key (the producer keys readings by entity id) before decoding,
-    // so decoding, which may await the registry, cannot reorder a series.
+    // so decoding, which may await the registry, cannot reorder a series. The chain moves on
+    // once a result is handed to the producer (which keeps acceptance order); the broker's
+    // acknowledgement is awaited outside it.
     const series = message.key?.toString('utf8') ?? `${message.topic}/${message.partition}`;
     const previous = this.chains.get(series) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const handled = await this.process(message);
-      this.counters.inFlight -= 1;
-      if (handled) finish();
-      if (this.chains.get(series) === next) this.chains.delete(series);
-      if (this.counters.inFlight === 0) this.wakeIdle();
-    });
+    const handedOver = previous.then(() => this.scoreAndSend(message));
+    const next = handedOver.then(() => undefined);
     this.chains.set(series, next);
+    void next.then(() => {
+      if (this.chains.get(series) === next) this.chains.delete(series);
+    });
+    void handedOver
+      .then((handover) => handover.delivered)
+      .then((handled) => {
+        this.counters.inFlight -= 1;
+        if (handled) finish();
+        if (this.counters.inFlight === 0) this.wakeIdle();
+      });
   }
 
   /** Resolves when no message is being processed. */
@@ -79,8 +86,11 @@ export class ScoringPipeline {
     for (const wake of waiters) wake();
   }
 
-  /** False when the message must stay uncommitted. */
-  private async process(message: ConsumedMessage): Promise<boolean> {
+  /**
+   * Scores the message and hands its results to the sink; resolves once handed over, with a
+   * promise of whether the message may be committed (wrapped, so awaiting does not wait for it).
+   */
+  private async scoreAndSend(message: ConsumedMessage): Promise<{ delivered: Promise<boolean> }> {
     const { decode, scorer, sink, outTopic, anomaliesTopic } = this.options;
     let scored;
     try {
@@ -90,21 +100,25 @@ export class ScoringPipeline {
     } catch (error) {
       this.counters.rejected += 1;
       this.options.onRejected?.(message, error instanceof Error ? error : new Error(String(error)));
-      return true;
+      return { delivered: Promise.resolve(true) };
     }
-    try {
-      const deliveries = [sink.send({ topic: outTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(scored)) })];
-      if (scored.anomaly && anomaliesTopic) {
-        deliveries.push(sink.send({ topic: anomaliesTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(anomalyRecord(scored))) }));
-      }
-      await Promise.all(deliveries);
-      this.counters.scored += 1;
-      if (scored.anomaly) this.counters.anomalies += 1;
-      return true;
-    } catch (error) {
-      this.counters.unsent += 1;
-      this.options.onUnsent?.(message, error instanceof Error ? error : new Error(String(error)));
-      return false;
+    const deliveries = [sink.send({ topic: outTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(scored)) })];
+    if (scored.anomaly && anomaliesTopic) {
+      deliveries.push(sink.send({ topic: anomaliesTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(anomalyRecord(scored))) }));
     }
+    const anomaly = scored.anomaly;
+    const delivered = Promise.all(deliveries).then(
+      () => {
+        this.counters.scored += 1;
+        if (anomaly) this.counters.anomalies += 1;
+        return true;
+      },
+      (error: unknown) => {
+        this.counters.unsent += 1;
+        this.options.onUnsent?.(message, error instanceof Error ? error : new Error(String(error)));
+        return false;
+      },
+    );
+    return { delivered };
   }
 }
