@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Home Assistant for the local stack, from PyPI in a venv in the cache, on $HA_PORT, config in
+# $STACK_DIR/ha/config. Creates the owner and a long-lived token ($STACK_DIR/ha-token, mode 600).
+# Usage: ha.sh start|stop|status [--quiet]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+NAME=ha
+HA_HOME="$STREAM_SMARTS_CACHE/ha-$HA_VERSION"
+VENV="$HA_HOME/venv"
+CONFIG_DIR="$STACK_DIR/ha/config"
+NOTIFY_FILE="$CONFIG_DIR/notifications.log"
+TOKEN_FILE="$STACK_DIR/ha-token"
+OWNER_FILE="$STACK_DIR/ha/owner.json"
+LOG="$STACK_DIR/logs/ha.log"
+# Integrations configured in configuration.yaml.in (their requirements are pre-installed).
+DOMAINS="recorder notify file template input_number automation persistent_notification logger"
+
+find_python() {
+  local candidate
+  for candidate in ${HA_PYTHON:-} python3.11 python3.12 python3; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' 2>/dev/null; then
+      printf '%s' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+install_venv() {
+  if [ ! -x "$VENV/bin/hass" ] || ! "$VENV/bin/python" -c "import homeassistant.const as c, sys; sys.exit(c.__version__ != '$HA_VERSION')" 2>/dev/null; then
+    local python
+    python="$(find_python)" || die "python3.11 not found (Home Assistant $HA_VERSION needs Python 3.11 or 3.12; install python3.11 and python3.11-venv, or set HA_PYTHON)"
+    "$python" -c 'import venv, ensurepip' 2>/dev/null || die "python3.11 venv not available (install python3.11-venv: $python cannot create a venv with pip)"
+    step "ha: installing Home Assistant $HA_VERSION from PyPI into $VENV (once, a few minutes)"
+    rm -rf "$VENV"
+    mkdir -p "$HA_HOME"
+    "$python" -m venv "$VENV" || die "python3.11 venv not available ($python -m venv failed; install python3.11-venv)"
+    if ! { "$VENV/bin/pip" install -q --upgrade pip wheel && "$VENV/bin/pip" install -q -c "$STACK_SCRIPTS/ha/constraints.txt" "homeassistant==$HA_VERSION"; } \
+        > "$STACK_DIR/logs/ha-install.log" 2>&1; then
+      rm -rf "$VENV"
+      die "ha: installing homeassistant==$HA_VERSION failed; see $STACK_DIR/logs/ha-install.log"
+    fi
+  fi
+  install_requirements
+}
+
+# The integrations' requirements, pinned by HA's own package_constraints.txt, so that start-up
+# installs nothing (fast, offline-safe). Re-run only when the list changes.
+install_requirements() {
+  local wanted marker="$VENV/.stream-smarts-requirements"
+  wanted="$("$VENV/bin/python" "$STACK_SCRIPTS/ha/requirements.py" $DOMAINS 2>/dev/null)" \
+    || die "ha: listing the integrations' requirements failed"
+  local fingerprint
+  fingerprint="$(printf '%s\n' "$wanted" | cat - "$STACK_SCRIPTS/ha/constraints.txt" | sha1sum | cut -c1-40)"
+  [ -f "$marker" ] && [ "$(cat "$marker")" = "$fingerprint" ] && return 0
+  step "ha: installing the requirements of the configured integrations (once)"
+  local constraints
+  constraints="$("$VENV/bin/python" -c 'import homeassistant, os; print(os.path.join(os.path.dirname(homeassistant.__file__), "package_constraints.txt"))')"
+  # shellcheck disable=SC2086
+  if ! "$VENV/bin/pip" install -q -c "$constraints" -c "$STACK_SCRIPTS/ha/constraints.txt" $wanted josepy >> "$STACK_DIR/logs/ha-install.log" 2>&1; then
+    die "ha: installing the integrations' requirements failed; see $STACK_DIR/logs/ha-install.log"
+  fi
+  printf '%s' "$fingerprint" > "$marker"
+}
+
+write_config() {
+  mkdir -p "$CONFIG_DIR"
+  chmod 700 "$STACK_DIR/ha"
+  sed -e "s|@HA_PORT@|$HA_PORT|g" -e "s|@CONFIG_DIR@|$CONFIG_DIR|g" \
+      -e "s|@NOTIFY_FILE@|$NOTIFY_FILE|g" -e "s|@TIME_ZONE@|${HA_TIME_ZONE:-UTC}|g" \
+      "$STACK_SCRIPTS/ha/configuration.yaml.in" > "$CONFIG_DIR/configuration.yaml"
+  local examples="$REPO_ROOT/examples/home-assistant/automations.yaml"
+  if [ -f "$examples" ]; then
+    cp "$examples" "$CONFIG_DIR/automations.yaml"
+  elif [ ! -f "$CONFIG_DIR/automations.yaml" ]; then
+    echo '[]' > "$CONFIG_DIR/automations.yaml"
+  fi
+  touch "$NOTIFY_FILE"
+}
+
+is_ready() {
+  curl -fsS -o /dev/null "http://$STACK_HOST:$HA_PORT/api/onboarding" 2>/dev/null
+}
+
+is_running_state() {
+  curl -fsS -H "Authorization: Bearer $(cat "$TOKEN_FILE")" "http://$STACK_HOST:$HA_PORT/api/config" 2>/dev/null \
+    | grep -q '"state": *"RUNNING"'
+}
+
+start() {
+  local pid
+  if pid="$(running_pid "$NAME")"; then
+    step "ha: already running (pid $pid) on http://$STACK_HOST:$HA_PORT"
+    return 0
+  fi
+  command -v curl >/dev/null 2>&1 || die "curl not found (needed to check Home Assistant's readiness)"
+  require_free_port "$HA_PORT" "home assistant" HA_PORT
+  install_venv
+  write_config
+  [ -f "$LOG" ] && mv -f "$LOG" "$LOG.1"
+  step "ha: starting Home Assistant $HA_VERSION on $STACK_HOST:$HA_PORT (config $CONFIG_DIR)"
+  local started=$SECONDS skip=()
+  [ "${HA_SKIP_PIP:-0}" = 1 ] && skip=(--skip-pip)
+  nohup "$VENV/bin/python" -m homeassistant -c "$CONFIG_DIR" --log-file "$LOG" --log-no-color "${skip[@]}" \
+    > "$STACK_DIR/logs/ha.out.log" 2>&1 < /dev/null &
+  pid=$!
+  echo "$pid" > "$(pid_file "$NAME")"
+  printf 'HA_PORT=%s\n' "$HA_PORT" > "$STACK_DIR/run/$NAME.env"
+  local rc=0 timeout="${HA_START_TIMEOUT:-300}"
+  wait_until "$timeout" "$pid" "ha" is_ready || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    "$VENV/bin/python" "$STACK_SCRIPTS/ha/onboard.py" "http://$STACK_HOST:$HA_PORT" "$TOKEN_FILE" "$OWNER_FILE" \
+      >> "$STACK_DIR/logs/ha-onboard.log" 2>&1 || die "ha: creating the owner and token failed; see $STACK_DIR/logs/ha-onboard.log"
+    wait_until "$timeout" "$pid" "ha" is_running_state || rc=$?
+  fi
+  if [ "$rc" -ne 0 ]; then
+    [ "$rc" -eq 2 ] && { rm -f "$(pid_file "$NAME")"; die "ha: exited during start-up; see $LOG and $STACK_DIR/logs/ha.out.log"; }
+    die "ha: not ready after ${timeout}s (pid $pid left running; see $LOG)"
+  fi
+  step "ha: ready in $((SECONDS - started))s (pid $pid), token in $TOKEN_FILE"
+}
+
+status() {
+  local pid
+  # shellcheck disable=SC1090
+  [ -f "$STACK_DIR/run/$NAME.env" ] && source "$STACK_DIR/run/$NAME.env"
+  if pid="$(running_pid "$NAME")"; then
+    if [ -f "$TOKEN_FILE" ] && is_running_state; then
+      step "ha: up (pid $pid) http://$STACK_HOST:$HA_PORT"
+      return 0
+    fi
+    step "ha: process $pid alive but not running (yet) on $HA_PORT"
+    return 1
+  fi
+  step "ha: down"
+  return 1
+}
+
+[ "${2:-}" = --quiet ] && QUIET=1
+case "${1:-}" in
+  start) start ;;
+  stop) stop_service "$NAME" 60 ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status [--quiet]" >&2; exit 2 ;;
+esac
