@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Reading } from '../../../core/reading';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, ha, haNodeModules, helper, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, ha, helper, loadFlow, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 interface ReadingMsg {
   topic: string;
@@ -14,7 +14,7 @@ function meterFlow(url: string, entityId: string, extra: Record<string, unknown>
     serverNode('server', url),
     { id: 'meter', type: 'smarts-ha-meter', server: 'server', entities: entityId, interval: 3600, output: 'intervals', wires: [['out']], ...extra },
     { id: 'out', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper' },
   ];
 }
@@ -43,7 +43,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     const entityId = `sensor.${uniqueId('raw')}`;
     const attributes = { unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total_increasing' };
     await setState(entityId, 1500, attributes);
-    await helper.load(haNodeModules(), meterFlow(ha().url, entityId, { output: 'raw' }), credentials());
+    await loadFlow(meterFlow(ha().url, entityId, { output: 'raw' }), credentials());
     const meter = helper.getNode('meter');
     const seen = statuses(meter);
     const out = collect<ReadingMsg>(helper.getNode('out'));
@@ -71,7 +71,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     const attributes = { unit_of_measurement: 'kW', device_class: 'power', state_class: 'measurement' };
     await setState(entityId, 0, attributes);
     const intervalMs = 3000;
-    await helper.load(haNodeModules(), meterFlow(ha().url, entityId, { interval: intervalMs / 1000 }), credentials());
+    await loadFlow(meterFlow(ha().url, entityId, { interval: intervalMs / 1000 }), credentials());
     const out = collect<ReadingMsg>(helper.getNode('out'));
     await waitFor(() => out.length >= 1, 15_000, 'a first closed interval');
     const on = await setState(entityId, 3.6, attributes); // 3.6 kW = 3600 W
@@ -97,7 +97,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
     await setState(entityId, 100, attributes);
     const intervalMs = 3000;
-    await helper.load(haNodeModules(), meterFlow(ha().url, entityId, { interval: intervalMs / 1000 }), credentials());
+    await loadFlow(meterFlow(ha().url, entityId, { interval: intervalMs / 1000 }), credentials());
     const out = collect<ReadingMsg>(helper.getNode('out'));
     await waitFor(() => out.length >= 1, 15_000, 'a first closed interval');
     await setState(entityId, 100.5, attributes);
@@ -127,7 +127,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
       const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
       await setState(entityId, 10, attributes);
       const intervalMs = 3000;
-      await helper.load(haNodeModules(), meterFlow(proxy.url, entityId, { interval: intervalMs / 1000 }), credentials());
+      await loadFlow(meterFlow(proxy.url, entityId, { interval: intervalMs / 1000 }), credentials());
       const meter = helper.getNode('meter');
       const seen = statuses(meter);
       const out = collect<ReadingMsg>(helper.getNode('out'));
@@ -165,7 +165,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     const changes = Array.from({ length: hours }, (_, i) => Math.round((0.2 + ((i * 7) % 24) / 20) * 1000) / 1000);
     const { importHourly } = await import('./statistics');
     await importHourly(entityId, first, changes);
-    await helper.load(haNodeModules(), meterFlow(ha().url, entityId, {}), credentials());
+    await loadFlow(meterFlow(ha().url, entityId, {}), credentials());
     const out = collect<{ topic: string; payload: Reading[] }>(helper.getNode('out'));
     const meter = helper.getNode('meter');
     const seen = statuses(meter);
@@ -183,7 +183,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
   it('a bad history request goes to Catch', { timeout: 20_000 }, async () => {
     const entityId = `sensor.${uniqueId('badhistory')}`;
     await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
-    await helper.load(haNodeModules(), meterFlow(ha().url, entityId, {}), credentials());
+    await loadFlow(meterFlow(ha().url, entityId, {}), credentials());
     const errors = collect<{ error: { message: string } }>(helper.getNode('errors'));
     helper.getNode('meter').receive({ topic: 'history', payload: { days: -2 } });
     helper.getNode('meter').receive({ topic: 'something-else' });

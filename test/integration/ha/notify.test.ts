@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { HaClient } from '../../../core/ha/client';
 import { actionId, anomalyEventType, scoreSensorId } from '../../../core/ha/notify/alert-plan';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, connectedClient, fireEvent, getState, ha, haNodeModules, helper, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, connectedClient, fireEvent, getState, ha, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -11,7 +11,7 @@ function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[
     { id: 'notify', type: 'smarts-ha-notify', server: 'server', services: 'notify.stack_file', cooldown: 60, wires: [['out'], ['feedback']], ...extra },
     { id: 'out', type: 'helper' },
     { id: 'feedback', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper' },
   ];
 }
@@ -42,7 +42,7 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
   });
 
   async function loadConnected(flow: FlowNode[]): Promise<void> {
-    await helper.load(haNodeModules(), flow, { server: { token: ha().token } });
+    await loadFlow(flow, { server: { token: ha().token } });
     const seen = statuses(helper.getNode('notify'));
     await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
   }

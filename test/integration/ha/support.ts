@@ -161,3 +161,9 @@ export function collect<T = Record<string, unknown>>(node: HelperNode): T[] {
 export function serverNode(id: string, url: string, heartbeat = 1): FlowNode {
   return { id, type: 'smarts-ha-server', url, heartbeat };
 }
+
+/** Loads a flow on one tab (Catch nodes need one; config nodes stay global) with the HA node modules. */
+export async function loadFlow(flow: FlowNode[], credentials: Record<string, object> = {}): Promise<void> {
+  const tabbed = [{ id: 'tab', type: 'tab', label: 'test' }, ...flow.map((node) => (node.type === 'smarts-ha-server' ? node : { z: 'tab', ...node }))];
+  await helper.load(haNodeModules(), tabbed, credentials);
+}
