@@ -46,13 +46,15 @@ for (const [homeIndex, file] of files.entries()) {
   const events = evaluation.planEvents(testFrom, rows[rows.length - 1].ts, 1000 + homeIndex);
   const injected = evaluation.injectEvents(rows, events, parsed.intervalS);
   for (const event of events) allEvents.push({ home, ...event, start: new Date(event.start).toISOString(), end: new Date(event.end).toISOString() });
+  const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
   const detectors = [
-    evaluation.productDetector('product (AE+profile+CUSUM+drift)', parsed.intervalS, { learnDays }),
-    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, withoutAutoencoder: true }),
+    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, fit }),
+    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
     evaluation.hourOfWeekMadBaseline(),
-  ];
+  ].filter((detector) => !args.includes('--product-only') || detector.name.startsWith('product'))
+    .filter((detector) => !args.includes('--no-ae') || !detector.name.includes('autoencoder +'));
   for (const detector of detectors) {
     const t0 = Date.now();
     const result = await evaluation.evaluateDetector(home, injected, events, detector, testFrom);

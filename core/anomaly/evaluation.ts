@@ -5,6 +5,7 @@
 import type { Reading } from '../reading';
 import { dayMs, hourMs, hourOfDay, hourOfWeek } from './calendar';
 import type { SeriesRow } from './datasets';
+import type { FitOptions } from './fit';
 import { SeriesDetector } from './online';
 import { median, robustSpread, seededRandom } from './stats';
 
@@ -64,12 +65,13 @@ export interface EvalDetector {
   score(row: SeriesRow, index: number): Promise<number> | number;
 }
 
-export function productDetector(name: string, intervalS: number, options: { withoutAutoencoder?: boolean; retrainDays?: number; learnDays?: number } = {}): EvalDetector {
+export function productDetector(name: string, intervalS: number, options: { withoutAutoencoder?: boolean; retrainDays?: number; learnDays?: number; fit?: Partial<FitOptions>; trainOnFlagged?: boolean } = {}): EvalDetector {
   const detector = new SeriesDetector({
     entityId: 'eval',
     learnDays: options.learnDays ?? 28,
     retrainEveryMs: (options.retrainDays ?? 7) * dayMs,
-    fit: { readingKind: 'energy', withoutAutoencoder: options.withoutAutoencoder ?? false },
+    trainOnFlagged: options.trainOnFlagged ?? false,
+    fit: { readingKind: 'energy', withoutAutoencoder: options.withoutAutoencoder ?? false, ...options.fit },
   });
   return {
     name,

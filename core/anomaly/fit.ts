@@ -14,6 +14,7 @@ import {
   contextTarget,
   transform,
   type Components,
+  type ComponentName,
   type HomeModelParams,
   type PointInput,
 } from './home-model';
@@ -31,6 +32,10 @@ export interface FitOptions {
   /** Share of the profile window held back for calibration. */
   holdBack?: number;
   window?: number;
+  /** How residuals are normalised: by each hour-of-week slot's spread, the hour of day's, or one for all. */
+  spreadMode?: 'slot' | 'hour' | 'uniform';
+  /** Multiplies the asinh scale: large values make the model compare rates linearly. */
+  scaleFactor?: number;
   epochs?: number;
   maxWindows?: number;
   seed?: number;
@@ -46,12 +51,19 @@ export interface FitOptions {
 /** How thresholds come out of held-back components: max(floor, margin * quantile(level)). */
 export interface Calibration {
   level: number;
+  /** Components calibrated per hour of day (with the neighbouring hours), at `hourLevel`. */
+  perHour: ComponentName[];
+  hourLevel: number;
+  hourMargin: number;
   margin: Components;
   floor: Components;
 }
 
 export const defaultCalibration: Calibration = {
   level: 0.999,
+  perHour: ['point', 'persist', 'context'],
+  hourLevel: 1,
+  hourMargin: 1.1,
   margin: { point: 1.1, context: 1.1, persist: 1.1, drift: 1.1 },
   floor: { point: 3, context: 3, persist: 1.5, drift: 3 },
 };
@@ -67,7 +79,7 @@ export interface FitReport {
   heldBackAboveThreshold: number;
 }
 
-function profile(points: readonly PointInput[], scale: number): { center: number[]; spread: number[] } {
+function profile(points: readonly PointInput[], scale: number, spreadMode: 'slot' | 'hour' | 'uniform' = 'slot'): { center: number[]; spread: number[] } {
   const bySlot: number[][] = Array.from({ length: hoursPerWeek }, () => []);
   const byHour: number[][] = Array.from({ length: 24 }, () => []);
   const all: number[] = [];
@@ -96,6 +108,8 @@ function profile(points: readonly PointInput[], scale: number): { center: number
     spread.push((n * slotSpread + prior * hour.spread) / (n + prior));
   });
   const floor = Math.max(0.05, 0.25 * median(spread));
+  if (spreadMode === 'uniform') return { center, spread: spread.map(() => Math.max(median(spread), floor)) };
+  if (spreadMode === 'hour') return { center, spread: spread.map((_, slot) => Math.max((hourStats[slot % 24] as { spread: number }).spread, floor)) };
   return { center, spread: spread.map((value) => Math.max(value, floor)) };
 }
 
@@ -140,7 +154,7 @@ export async function fitHomeModel(
   const progress = options.onProgress ?? (() => undefined);
 
   const absRates = recent.map((point) => Math.abs(point.rate));
-  let scale = quantile(absRates, 0.2);
+  let scale = quantile(absRates, 0.2) * (options.scaleFactor ?? 1);
   if (!(scale > 0)) scale = Math.max(quantile(absRates, 0.5), 1e-6);
 
   const fitPart = recent.filter((point) => point.ts < holdStart);
@@ -152,7 +166,7 @@ export async function fitHomeModel(
     scale,
     twoSided: options.twoSided ?? false,
     intervalS: options.intervalS,
-    ...profile(fitPart.length >= 24 ? fitPart : recent, scale),
+    ...profile(fitPart.length >= 24 ? fitPart : recent, scale, options.spreadMode ?? 'uniform'),
     base,
     thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
     persistHours: 8,
@@ -202,19 +216,35 @@ export async function fitHomeModel(
   // The final profile uses the whole recent window; thresholds sit just above the highest
   // (0.999 quantile) each component reached over that window, so what this home has done in
   // the last weeks does not alert, and something beyond it does.
-  Object.assign(params, profile(recent, scale));
+  Object.assign(params, profile(recent, scale, options.spreadMode ?? 'uniform'));
   const scorer = new HomeScorer(params);
   const held: Components[] = [];
+  const heldHours: number[] = [];
   for (const point of recent) {
     const { components } = scorer.step(point);
-    if (point.ts >= (recent[0] as PointInput).ts + dayMs) held.push(components);
+    if (point.ts >= (recent[0] as PointInput).ts + dayMs) {
+      held.push(components);
+      heldHours.push(hourOfDay(point.ts));
+    }
   }
   for (const name of componentNames) {
     const values = held.map((components) => components[name]);
     const q = values.length > 0 ? quantile(values, calibration.level) : 0;
     params.thresholds[name] = Math.max(calibration.floor[name], calibration.margin[name] * q);
   }
-  const above = held.filter((components) => componentNames.some((name) => components[name] > params.thresholds[name])).length;
+  params.hourThresholds = {};
+  for (const name of calibration.perHour) {
+    const byHour: number[][] = Array.from({ length: 24 }, () => []);
+    held.forEach((components, index) => {
+      const hour = heldHours[index] as number;
+      for (const offset of [23, 0, 1]) byHour[(hour + offset) % 24]?.push(components[name]);
+    });
+    params.hourThresholds[name] = byHour.map((values) =>
+      values.length >= 10 ? Math.max(calibration.floor[name], calibration.hourMargin * quantile(values, calibration.hourLevel)) : params.thresholds[name],
+    );
+  }
+  const thresholdOf = (name: ComponentName, index: number) => params.hourThresholds?.[name]?.[heldHours[index] as number] ?? params.thresholds[name];
+  const above = held.filter((components, index) => componentNames.some((name) => components[name] > thresholdOf(name, index))).length;
   progress(1, 'done');
   return {
     params,

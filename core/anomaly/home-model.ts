@@ -29,6 +29,8 @@ export interface HomeModelParams {
   /** Usual minimum over 24 h (the always-on load), in rate units. */
   base: { level: number; spread: number } | null;
   thresholds: Components;
+  /** Per hour of day thresholds for the components that depend on the time of day. */
+  hourThresholds?: Partial<Record<ComponentName, number[]>>;
   /** The persistence component averages the residual over this many hours. */
   persistHours: number;
   /** Residuals are capped at this in the average, so one spike cannot make a persistent excess. */
@@ -151,8 +153,9 @@ export class HomeScorer {
     const { components, expectedRate, residual } = this.step(point);
     let score = -Infinity;
     let reason: ComponentName = 'point';
+    const hour = new Date(point.ts).getHours();
     for (const name of componentNames) {
-      const threshold = this.params.thresholds[name];
+      const threshold = this.params.hourThresholds?.[name]?.[hour] ?? this.params.thresholds[name];
       if (!(threshold > 0) || !Number.isFinite(threshold)) continue;
       const value = components[name] / threshold;
       if (value > score) {

@@ -32,6 +32,8 @@ export interface SeriesDetectorOptions {
   /** A model trained earlier (e.g. loaded from its directory). */
   model?: HomeModelParams | null;
   modelId?: string;
+  /** Train on readings that were flagged (and not marked by the household) too. */
+  trainOnFlagged?: boolean;
 }
 
 export interface SeriesStatus {
@@ -192,7 +194,7 @@ export class SeriesDetector {
   retrain(now: number, onProgress?: (fraction: number, stage: string) => void): Promise<FitReport | null> {
     if (this.training) return this.training;
     const snapshot = this.history
-      .filter((point) => point.feedback === 'expected' || (!point.flagged && point.feedback !== 'investigate'))
+      .filter((point) => point.feedback === 'expected' || (point.feedback !== 'investigate' && (!point.flagged || this.options.trainOnFlagged)))
       .map((point) => ({ ts: point.ts, rate: point.rate }));
     const kind = this.options.fit?.readingKind ?? 'energy';
     const run = async (): Promise<FitReport | null> => {
@@ -219,6 +221,41 @@ export class SeriesDetector {
     };
     this.training = run();
     return this.training;
+  }
+
+  /**
+   * Adds past readings (e.g. the meter node's history) as training history without scoring
+   * them; readings already in the history (same ts) are skipped. Returns how many were added.
+   */
+  addHistory(readings: readonly Reading[]): number {
+    const known = new Set(this.history.map((point) => point.ts));
+    let added = 0;
+    for (const reading of readings) {
+      if (reading.artefact || known.has(reading.ts)) continue;
+      const intervalS = reading.interval_s ?? Math.round(this.intervalS);
+      const rate = toRate(reading, intervalS);
+      if (!Number.isFinite(rate)) continue;
+      const hour = hourOfDay(reading.ts);
+      this.history.push({ ts: reading.ts, rate, hour, flagged: false });
+      this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
+      this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
+      known.add(reading.ts);
+      added += 1;
+    }
+    this.history.sort((a, b) => a.ts - b.ts);
+    if (this.history.length >= 3) {
+      const steps: number[] = [];
+      for (let i = 1; i < this.history.length; i += 1) steps.push(((this.history[i] as HistoryPoint).ts - (this.history[i - 1] as HistoryPoint).ts) / 1000);
+      steps.sort((a, b) => a - b);
+      const step = steps[Math.floor(steps.length / 2)] as number;
+      if (step > 0) this.intervalS = step;
+    }
+    const last = this.history[this.history.length - 1];
+    if (last) {
+      this.lastTs = Math.max(this.lastTs ?? last.ts, last.ts);
+      this.trim(this.lastTs);
+    }
+    return added;
   }
 
   /** Applies household feedback to the reading at `feedback.ts`; false when it is not in the history. */

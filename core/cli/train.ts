@@ -19,7 +19,9 @@ Trains the anomaly model of one series from its history and writes it to DIR
   --interval S       sampling interval in seconds (default: inferred)
   --profile-days N   days of recent history for the profile and thresholds (default 56)
   --epochs N         autoencoder epochs (default 15)
-  --report FILE      HTML report (default DIR/report.html)`;
+  --report FILE      HTML report (default DIR/report.html)
+  --default          build the shipped default model instead: --input is a directory of the
+                     real homes' files (../shared/data); writes DIR and DIR/training-report.md`;
 
 function progressBar(io: CliIo): (fraction: number, stage: string) => void {
   let last = -1;
@@ -60,6 +62,7 @@ export const command: CliCommand = {
           'profile-days': { type: 'string' },
           epochs: { type: 'string' },
           report: { type: 'string' },
+          default: { type: 'boolean' },
         },
       }));
     } catch (error) {
@@ -73,6 +76,7 @@ export const command: CliCommand = {
     const profileDays = positiveNumber(values['profile-days'], 'profile-days');
     const epochs = positiveNumber(values.epochs, 'epochs');
 
+    if (values.default) return trainDefault(values.input, values.model, io, epochs);
     const { parseSeriesText, SeriesFileError } = await import('../anomaly/datasets');
     const { trainSeries } = await import('../anomaly/training');
     const { saveModelDir } = await import('../anomaly/model-dir');
@@ -130,3 +134,45 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+async function trainDefault(inputDir: string, modelDir: string, io: CliIo, epochs: number | undefined): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  const { parseSeriesCsv } = await import('../anomaly/datasets');
+  const { trainDefaultModel } = await import('../anomaly/default-training');
+  const { saveModelDir } = await import('../anomaly/model-dir');
+  let names: string[];
+  try {
+    names = (await readdir(inputDir)).filter((name) => name.endsWith('.csv')).sort();
+  } catch (error) {
+    throw new CliUsageError(`--default needs --input to be a directory of series files: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
+  }
+  if (names.length === 0) throw new CliUsageError(`${inputDir}: no .csv files`, 1);
+  const homes = [];
+  for (const name of names) {
+    const parsed = parseSeriesCsv(await readFile(join(inputDir, name), 'utf8'));
+    if (!parsed.unit) throw new CliUsageError(`${name}: not a recognised data set (need its unit)`, 1);
+    homes.push({ name: name.replace(/\.csv$/, ''), rows: parsed.rows, intervalS: parsed.intervalS, unit: parsed.unit });
+  }
+  const { params, report } = await trainDefaultModel(homes, {
+    ...(epochs ? { epochs: Math.round(epochs) } : {}),
+    logger: { info: (message) => io.stderr.write(`${message}\n`) },
+    onProgress: progressBar(io),
+  });
+  await saveModelDir(modelDir, params, { points: report.homes.reduce((sum, home) => sum + home.points, 0), backend: report.backend, report: { ...report } });
+  const lines = [
+    '# Default model: training report',
+    '',
+    `Trained by \`stream-smarts train --default --input ${inputDir} --model ${modelDir}\` on ${new Date().toISOString().slice(0, 10)} (tfjs backend ${report.backend}).`,
+    '',
+    '| home | points | median W | max W |',
+    '|---|---|---|---|',
+    ...report.homes.map((home) => `| ${home.name} | ${home.points} | ${home.medianRateW.toFixed(0)} | ${home.maxRateW.toFixed(0)} |`),
+    '',
+    `Autoencoder: ${report.windows} pooled residual windows (24 intervals + time of day/week), 27-16-4-16-24 dense, final loss ${report.loss.toFixed(4)}.`,
+    `Cold-start extremes (W, hour 0..23, = ${report.extremeMargin} x the highest rate any home reached at that hour): ${params.extremeRate.map((v) => v.toFixed(0)).join(', ')}.`,
+    '',
+  ];
+  await writeFile(join(modelDir, 'training-report.md'), lines.join('\n'));
+  io.stdout.write(`${lines.join('\n')}\nmodel: ${modelDir}\n`);
+  return 0;
+}

@@ -1,0 +1,206 @@
+/**
+ * Many series at once, as the `smarts-anomaly` node runs them: each entity gets the model its
+ * mapping names (e.g. seed.power → seed-hour-profile, a fixed table), else its own trained
+ * folder if one exists, else the default model adapting to it online. Scoring is synchronous
+ * once a series is loaded; training runs in the background and saves the series' folder.
+ */
+import { stat } from 'node:fs/promises';
+import type { Reading, ScoredReading } from '../reading';
+import type { AnomalyLogger } from './backend';
+import { dayMs } from './calendar';
+import type { DefaultModelParams } from './default-model';
+import type { Feedback } from './feedback';
+import { FixedScorer } from './fixed-scorer';
+import type { FitReport } from './fit';
+import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from './model-dir';
+import { SeriesDetector, type SeriesStatus } from './online';
+
+export interface AnomalyServiceOptions {
+  modelDir: string;
+  /** entity_id → model folder name (inside modelDir). Unmapped series use `defaultModel`. */
+  mapping?: Record<string, string>;
+  defaultModel?: string;
+  learnDays?: number;
+  retrainEveryMs?: number;
+  /** Save each series' trained model under modelDir/<entity folder>. */
+  save?: boolean;
+  logger?: AnomalyLogger;
+}
+
+type Series = { kind: 'fixed'; scorer: FixedScorer; lastScore: number | null } | { kind: 'online'; detector: SeriesDetector };
+
+export interface ServiceStatus {
+  series: number;
+  training: string | null;
+  trainingProgress: number | null;
+  last: { entityId: string; status: SeriesStatus } | null;
+}
+
+export class AnomalyService {
+  private readonly series = new Map<string, Series>();
+  private readonly loading = new Map<string, Promise<Series>>();
+  private defaultParams: DefaultModelParams | null | undefined;
+  private lastEntity: string | null = null;
+  private trainingEntity: string | null = null;
+  private trainingProgress: number | null = null;
+
+  constructor(private readonly options: AnomalyServiceOptions) {}
+
+  private async loadDefault(): Promise<DefaultModelParams | null> {
+    if (this.defaultParams !== undefined) return this.defaultParams;
+    const name = this.options.defaultModel ?? 'default';
+    try {
+      const loaded = await loadModelDir(resolveInside(this.options.modelDir, name), { logger: this.options.logger });
+      this.defaultParams = loaded.model.type === 'default' ? loaded.model : null;
+    } catch (error) {
+      this.options.logger?.warn?.(`anomaly: no default model (${(error as Error).message}); new series alert only once trained`);
+      this.defaultParams = null;
+    }
+    return this.defaultParams;
+  }
+
+  private async open(reading: Reading): Promise<Series> {
+    const entityId = reading.entity_id;
+    const mapped = this.options.mapping?.[entityId];
+    if (mapped) {
+      const loaded = await loadModelDir(resolveInside(this.options.modelDir, mapped), { kind: reading.kind, logger: this.options.logger });
+      if (loaded.model.type === 'hour-profile' || loaded.model.type === 'home') {
+        return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`), lastScore: null };
+      }
+    }
+    const defaultModel = await this.loadDefault();
+    const own = resolveInside(this.options.modelDir, folderFor(entityId));
+    let model = null;
+    if (await stat(own).then((s) => s.isDirectory(), () => false)) {
+      try {
+        const loaded = await loadModelDir(own, { kind: reading.kind, logger: this.options.logger });
+        if (loaded.model.type === 'home') model = loaded.model;
+      } catch (error) {
+        if (!(error instanceof ModelDirError)) throw error;
+        this.options.logger?.warn?.(`anomaly: ignoring ${own}: ${error.message}`);
+      }
+    }
+    const detector = new SeriesDetector({
+      entityId,
+      defaultModel,
+      model,
+      ...(model ? { modelId: `home@1:${folderFor(entityId)}` } : {}),
+      learnDays: this.options.learnDays,
+      retrainEveryMs: this.options.retrainEveryMs ?? dayMs,
+      fit: { readingKind: reading.kind, twoSided: reading.kind === 'other', logger: this.options.logger },
+    });
+    return { kind: 'online', detector };
+  }
+
+  /** Loads the series' model if needed (the first reading of a series waits for that). */
+  async ensure(reading: Reading): Promise<void> {
+    if (this.series.has(reading.entity_id)) return;
+    let pending = this.loading.get(reading.entity_id);
+    if (!pending) {
+      pending = this.open(reading);
+      this.loading.set(reading.entity_id, pending);
+    }
+    try {
+      this.series.set(reading.entity_id, await pending);
+    } finally {
+      this.loading.delete(reading.entity_id);
+    }
+  }
+
+  /** Synchronous scoring of a reading whose series is loaded (call ensure first). */
+  scoreLoaded(reading: Reading): ScoredReading {
+    const series = this.series.get(reading.entity_id);
+    if (!series) throw new Error(`series ${reading.entity_id} is not loaded`);
+    this.lastEntity = reading.entity_id;
+    if (series.kind === 'fixed') {
+      const scored = series.scorer.score(reading);
+      series.lastScore = scored.score;
+      return scored;
+    }
+    return series.detector.score(reading);
+  }
+
+  async score(readings: readonly Reading[]): Promise<ScoredReading[]> {
+    for (const reading of readings) await this.ensure(reading);
+    return readings.map((reading) => this.scoreLoaded(reading));
+  }
+
+  /** Trains `entityId` now from a history array (the meter node's history), reporting progress. */
+  async train(readings: readonly Reading[], onProgress?: (fraction: number) => void): Promise<FitReport | null> {
+    const first = readings[0];
+    if (!first) throw new ModelDirError('train needs a non-empty history array');
+    await this.ensure(first);
+    const series = this.series.get(first.entity_id) as Series;
+    if (series.kind === 'fixed') throw new ModelDirError(`${first.entity_id} uses a fixed model (${series.scorer.modelId}); it does not train`);
+    series.detector.addHistory(readings.filter((reading) => reading.entity_id === first.entity_id));
+    return this.runTraining(first.entity_id, series.detector, onProgress);
+  }
+
+  private async runTraining(entityId: string, detector: SeriesDetector, onProgress?: (fraction: number) => void): Promise<FitReport | null> {
+    this.trainingEntity = entityId;
+    this.trainingProgress = 0;
+    try {
+      const last = detector.historySnapshot().at(-1)?.ts ?? Date.now();
+      const report = await detector.retrain(Math.max(last, Date.now()), (fraction) => {
+        this.trainingProgress = fraction;
+        onProgress?.(fraction);
+      });
+      if (report && this.options.save !== false && detector.model) {
+        await saveModelDir(resolveInside(this.options.modelDir, folderFor(entityId)), detector.model, {
+          from: report.from,
+          to: report.to,
+          points: report.points,
+          backend: report.backend,
+          logger: this.options.logger,
+        });
+      }
+      return report;
+    } finally {
+      this.trainingEntity = null;
+      this.trainingProgress = null;
+    }
+  }
+
+  /** Starts due (re)trainings in the background; never awaited by scoring. Returns how many started. */
+  retrainDue(now: number, onProgress?: (entityId: string, fraction: number) => void, onError?: (error: Error) => void): number {
+    let started = 0;
+    for (const [entityId, series] of this.series) {
+      if (series.kind !== 'online' || !series.detector.needsTraining(now) || this.trainingEntity) continue;
+      started += 1;
+      this.runTraining(entityId, series.detector, (fraction) => onProgress?.(entityId, fraction)).catch((error: unknown) =>
+        onError?.(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+    return started;
+  }
+
+  feedback(feedback: Feedback): boolean {
+    const series = this.series.get(feedback.entity_id);
+    return series?.kind === 'online' ? series.detector.applyFeedback(feedback) : false;
+  }
+
+  status(): ServiceStatus {
+    let last: ServiceStatus['last'] = null;
+    const series = this.lastEntity ? this.series.get(this.lastEntity) : undefined;
+    if (this.lastEntity && series) {
+      const status: SeriesStatus =
+        series.kind === 'online'
+          ? series.detector.status()
+          : { phase: 'ready', have: 0, need: 0, training: false, lastScore: series.lastScore, modelId: series.scorer.modelId };
+      last = { entityId: this.lastEntity, status };
+    }
+    return { series: this.series.size, training: this.trainingEntity, trainingProgress: this.trainingProgress, last };
+  }
+}
+
+/** "entity=folder" lines (or JSON object) → mapping; the seed series keeps the seed's table by default. */
+export function parseMapping(text: string | undefined): Record<string, string> {
+  const source = (text ?? '').trim();
+  if (source.startsWith('{')) return JSON.parse(source) as Record<string, string>;
+  const mapping: Record<string, string> = {};
+  for (const line of source.split(/[\n;]+/)) {
+    const [entity, folder] = line.split('=').map((part) => part.trim());
+    if (entity && folder) mapping[entity] = folder;
+  }
+  return mapping;
+}
