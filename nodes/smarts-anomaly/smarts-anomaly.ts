@@ -20,7 +20,10 @@ function positive(value: number | string | undefined, fallback: number): number 
 export = function (RED: NodeAPI): void {
   function SmartsAnomaly(this: Node, def: AnomalyNodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
+    runAnomaly(this, def);
+  }
+
+  function runAnomaly(node: Node, def: AnomalyNodeDef): void {
     const packageModels = resolve(__dirname, '..', '..', '..', 'models');
     const modelDir = def.modelDir ? resolve(def.modelDir) : packageModels;
     let mapping: Record<string, string>;
