@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import type { NodeAPI } from 'node-red';
+import { createKafkaClient, type KafkaClient } from '../../../core/kafka/client';
+import { stackInfo } from '../../support/stack';
+
+/** Shared helpers of the Kafka integration and node tests (not a test file itself). */
+
+const run = promisify(execFile);
+/** The checkout holding scripts/stack (the compiled tests may live in a private build directory). */
+const repoRoot =
+  [join(__dirname, '..', '..', '..', '..'), process.env.STREAM_SMARTS_REPO, process.cwd()].find(
+    (candidate): candidate is string => candidate !== undefined && existsSync(join(candidate, 'scripts', 'stack', 'kafka.sh')),
+  ) ?? process.cwd();
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function brokers(): string[] {
+  return stackInfo().kafka.brokers;
+}
+
+export function testClient(brokerList: string[] = brokers()): KafkaClient {
+  return createKafkaClient({ brokers: brokerList, clientId: 'stream-smarts-test' });
+}
+
+export async function createTopic(topic: string, partitions = 1, brokerList: string[] = brokers()): Promise<void> {
+  await testClient(brokerList).createTopic(topic, partitions);
+}
+
+export interface RawRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+}
+
+/**
+ * Reads a topic from the beginning with a plain kafkajs consumer (independent of the code under
+ * test) until `count` records arrived or `timeoutMs` passed.
+ */
+export async function readTopic(topic: string, count: number, timeoutMs = 20000, brokerList: string[] = brokers()): Promise<RawRecord[]> {
+  const kafka = new Kafka({ brokers: brokerList, clientId: 'stream-smarts-test-reader', logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  const records: RawRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
+          if (records.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+/** Committed offsets of a group on a topic, by partition. */
+export async function committedOffsets(groupId: string, topic: string, brokerList: string[] = brokers()): Promise<Map<number, string>> {
+  const kafka = new Kafka({ brokers: brokerList, clientId: 'stream-smarts-test-admin', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((entry) => [entry.partition, entry.offset]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A Kafka of the test's own (scripts/stack/kafka.sh on other ports), which the test may stop and restart. */
+export class PrivateKafka {
+  readonly dir = mkdtempSync(join(tmpdir(), 'smarts-kafka-'));
+  constructor(
+    readonly port = 19092,
+    readonly controllerPort = 19093,
+    readonly saslPort = 19094,
+  ) {}
+
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.port}`];
+  }
+
+  async start(): Promise<void> {
+    await this.script('start');
+  }
+
+  async stop(): Promise<void> {
+    await this.script('stop');
+  }
+
+  async remove(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async script(action: 'start' | 'stop'): Promise<void> {
+    await run('bash', [join(repoRoot, 'scripts', 'stack', 'kafka.sh'), action], {
+      env: {
+        ...process.env,
+        STACK_DIR: this.dir,
+        KAFKA_PORT: String(this.port),
+        KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+        KAFKA_SASL_PORT: String(this.saslPort),
+        QUIET: '1',
+      },
+      timeout: 120_000,
+    });
+  }
+}
+
+// ---- Node-RED test helper -------------------------------------------------------------------
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+
+export interface HelperNode {
+  id: string;
+  on(event: string, listener: (...args: never[]) => void): void;
+  receive(msg: Record<string, unknown>): void;
+  send(msg: Record<string, unknown>): void;
+  status(status: object): void;
+}
+
+interface NodeTestHelper {
+  init(runtimePath: string, settings?: object): void;
+  load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, object>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): HelperNode;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+}
+
+type NodeModule = (RED: NodeAPI) => void;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as NodeTestHelper;
+helper.init(require.resolve('node-red'));
+
+/**
+ * The helper's mock runtime hands nodes no `RED.hooks`; the real runtime hands them
+ * @node-red/util's hooks, which its Flow and Node classes trigger. Give the nodes that same object.
+ */
+function withRuntimeHooks(module: NodeModule): NodeModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
+  return (RED) => {
+    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
+    module(RED);
+  };
+}
+
+export function kafkaNodeModules(): NodeModule[] {
+  const load = (type: string): NodeModule => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(join(__dirname, '..', '..', '..', 'nodes', type, `${type}.js`)) as NodeModule;
+  };
+  return [load('smarts-kafka-broker'), load('smarts-kafka-out'), load('smarts-kafka-in')].map(withRuntimeHooks);
+}
+
+/** Puts the flow's nodes on one tab (catch nodes need one); config nodes stay global. */
+export function onTab(nodes: FlowNode[]): FlowNode[] {
+  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => (node.type === 'smarts-kafka-broker' ? node : { z: 'tab', ...node }))];
+}
+
+/** Node-RED core nodes the tests wire around the Kafka nodes (catch, function, change, link). */
+export function coreNodeModules(): NodeModule[] {
+  const core = join(require.resolve('@node-red/nodes/package.json'), '..', 'core');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return ['common/25-catch.js', 'function/10-function.js', 'function/15-change.js', 'common/60-link.js'].map((file) => require(join(core, file)) as NodeModule);
+}
+
+/** The Kafka nodes and the core nodes, ready for helper.load. */
+export function testNodeModules(): NodeModule[] {
+  return [...kafkaNodeModules(), ...coreNodeModules()];
+}
+
+/** Collects statuses set on a node. */
+export function statuses(node: HelperNode): { text?: string; fill?: string }[] {
+  const seen: { text?: string; fill?: string }[] = [];
+  node.on('call:status', (call: never) => seen.push((call as { args: [{ text?: string; fill?: string }] }).args[0]));
+  return seen;
+}
+
+export function readFileText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
