@@ -8,8 +8,19 @@ export interface StackInfo {
     /** Second listener, SASL_PLAINTEXT with SCRAM-SHA-256 and PLAIN. */
     saslBrokers: string[];
     scram: { username: string; password: string };
+    /** kafkajs mechanism names the SASL listener accepts (the scram user works with each). */
+    saslMechanisms?: string[];
   };
-  ha: { url: string; token: string; configDir: string; notifyFile: string };
+  ha: {
+    url: string;
+    token: string;
+    configDir: string;
+    /** Where the `notifyService` (file platform) appends each message, after a two-line header. */
+    notifyFile: string;
+    notifyService?: string;
+    /** The meter tests can drive: set an input with `input_number.set_value`, the sensor follows. */
+    entities?: { energy: string; power: string; energyInput: string; powerInput: string };
+  };
   registry: { url: string } | null;
 }
 

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { stackInfo } from '../../support/stack';
+
+// Proof that the stack's schema registry speaks the Confluent API (Apicurio's /apis/ccompat/v7).
+
+const contentType = 'application/vnd.schemaregistry.v1+json';
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, { ...init, headers: { 'content-type': contentType, accept: contentType } });
+  const text = await response.text();
+  assert.ok(response.ok, `${init?.method ?? 'GET'} ${url}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+describe('stack: schema registry', () => {
+  it('registers an Avro schema and returns it by id and by subject', { timeout: 30_000 }, async (t) => {
+    const registry = stackInfo().registry;
+    if (!registry) {
+      t.skip('the stack runs without a schema registry (stack.json registry: null)');
+      return;
+    }
+    const subject = `stack-proof-${randomUUID()}-value`;
+    const schema = { type: 'record', name: 'Reading', namespace: 'stream.smarts.proof', fields: [{ name: 'hour', type: 'int' }, { name: 'kwh', type: 'double' }] };
+    const { id } = await call<{ id: number }>(`${registry.url}/subjects/${subject}/versions`, {
+      method: 'POST',
+      body: JSON.stringify({ schema: JSON.stringify(schema), schemaType: 'AVRO' }),
+    });
+    assert.ok(Number.isInteger(id) && id > 0, `a schema id (${id})`);
+
+    const byId = await call<{ schema: string }>(`${registry.url}/schemas/ids/${id}`);
+    assert.deepEqual(JSON.parse(byId.schema), schema);
+    const latest = await call<{ id: number; version: number; subject: string }>(`${registry.url}/subjects/${subject}/versions/latest`);
+    assert.deepEqual([latest.id, latest.version, latest.subject], [id, 1, subject]);
+    assert.ok((await call<string[]>(`${registry.url}/subjects`)).includes(subject));
+    await fetch(`${registry.url}/subjects/${subject}`, { method: 'DELETE' });
+  });
+});
