@@ -9,8 +9,8 @@ import { CliUsageError, type CliCommand, type CliIo } from './command';
 const shippedModels = join(__dirname, '..', '..', '..', 'models');
 
 const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
-                            [--group ID] [--models DIR] [--series-model SERIES=DIR ...]
-                            [--default-model DIR] [--registry URL] [--from-beginning]
+                            [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
+                            [--default-model FOLDER] [--save-models] [--registry URL] [--from-beginning]
                             [--metrics] [--metrics-interval SECONDS]
 
 The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
@@ -28,9 +28,10 @@ flight, commits and flushes before exiting.
   --group            consumer group id (default stream-smarts-worker-<in>)
   --models           per-series model directory, a subfolder per series (default: the shipped models/);
                      a series without one starts from --default-model and learns online
-  --series-model     SERIES=DIR scores a series with a fixed model (repeatable;
-                     default ${seedEntityId}=seed-hour-profile, the seed's UDF); DIR relative to --models
-  --default-model    model new series start from (default: the shipped models/default)
+  --series-model     SERIES=FOLDER scores a series with a fixed model folder inside --models
+                     (repeatable; default ${seedEntityId}=seed-hour-profile, the seed's UDF)
+  --default-model    folder inside --models that new series start from (default: default)
+  --save-models      save each series' trained model into --models (off by default)
   --registry         Confluent-compatible registry API for Confluent-format Avro input
   --from-beginning   a new group starts at the oldest messages (default: only new ones)
   --metrics          print throughput and lag every 10 s (stdout)
@@ -44,7 +45,8 @@ interface WorkerOptions {
   groupId: string;
   modelDir: string;
   seriesModels: Record<string, string>;
-  defaultModelDir: string;
+  defaultModel: string;
+  saveModels: boolean;
   registryUrl: string | undefined;
   fromBeginning: boolean;
   metricsIntervalMs: number | undefined;
@@ -66,6 +68,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
         models: { type: 'string' },
         'series-model': { type: 'string', multiple: true },
         'default-model': { type: 'string' },
+        'save-models': { type: 'boolean', default: false },
         registry: { type: 'string' },
         'from-beginning': { type: 'boolean', default: false },
         metrics: { type: 'boolean', default: false },
@@ -94,7 +97,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
   const seriesModels: Record<string, string> = {};
   for (const entry of values['series-model'] ?? [`${seedEntityId}=seed-hour-profile`]) {
     const at = entry.indexOf('=');
-    if (at <= 0 || at === entry.length - 1) throw new CliUsageError(`--series-model must be SERIES=DIR, got '${entry}'`);
+    if (at <= 0 || at === entry.length - 1) throw new CliUsageError(`--series-model must be SERIES=FOLDER, got '${entry}'`);
     seriesModels[entry.slice(0, at)] = entry.slice(at + 1);
   }
   let metricsIntervalMs: number | undefined;
@@ -113,7 +116,8 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     groupId: values.group ?? `stream-smarts-worker-${values.in}`,
     modelDir,
     seriesModels,
-    defaultModelDir: resolve(values['default-model'] ?? join(shippedModels, 'default')),
+    defaultModel: values['default-model'] ?? 'default',
+    saveModels: values['save-models'] ?? false,
     registryUrl: values.registry,
     fromBeginning: values['from-beginning'] ?? false,
     metricsIntervalMs,
@@ -142,7 +146,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
   const { startWorker, formatMetrics } = await import('../worker/worker');
   const { createModelScorer } = await import('../worker/model-scorer');
-  const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModelDir: options.defaultModelDir, log });
+  const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModel: options.defaultModel, save: options.saveModels, log });
   const signal = shutdownSignal();
   let worker;
   try {

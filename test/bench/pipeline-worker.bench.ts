@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     await produceAll(topics.in, messages);
     const scorers: Array<[string, ReadingScorer]> = [
       ['a constant score (the pipeline alone)', { score: async (reading) => ({ ...reading, score: 0.1, anomaly_score: 0.01, anomaly: false, expected: reading.value, model: 'constant' }) }],
-      ['the per-series model scorer (online learning, retraining)', createModelScorer({ modelDir: join(projectRoot(), 'models'), defaultModelDir: join(projectRoot(), 'models', 'default') })],
+      ['the per-series model scorer (online learning, retraining)', createModelScorer({ modelDir: join(projectRoot(), 'models') })],
     ];
     for (const [label, scorer] of scorers) {
       const began = performance.now();

@@ -81,7 +81,7 @@ describe('stream-smarts worker: two workers in one group', { timeout: 240_000 },
 
   it('scores every reading exactly once, in order per meter, and stops gracefully', async () => {
     const args = ['--brokers', stackInfo().kafka.brokers.join(','), '--in', inTopic, '--out', outTopic, '--anomalies', anomaliesTopic, '--group', group];
-    args.push('--models', join(projectRoot(), 'models'), '--default-model', join(projectRoot(), 'models', 'default'), '--metrics-interval', '1');
+    args.push('--models', join(projectRoot(), 'models'), '--metrics-interval', '1');
     workers.push(startWorker(args), startWorker(args));
     // Produce only once both have their two partitions, so no rebalance happens mid-stream.
     await until('both workers to hold two partitions', () =>

@@ -22,14 +22,16 @@ describe('stream-smarts worker options', () => {
     assert.deepEqual(options.seriesModels, { 'seed.power': 'seed-hour-profile' });
     assert.equal(options.metricsIntervalMs, undefined);
     assert.equal(options.anomaliesTopic, undefined);
-    assert.match(options.defaultModelDir, /models[/\\]default$/);
+    assert.equal(options.defaultModel, 'default');
+    assert.match(options.modelDir, /models$/);
+    assert.equal(options.saveModels, false);
   });
 
   it('takes metrics, series models and the anomalies topic', () => {
-    const options = parseWorkerOptions(['--brokers', 'a:1,b:2', '--in', 'i', '--out', 'o', '--anomalies', 'anomaly_power', '--metrics', '--series-model', 'sensor.x=/m/x', '--group', 'g']);
+    const options = parseWorkerOptions(['--brokers', 'a:1,b:2', '--in', 'i', '--out', 'o', '--anomalies', 'anomaly_power', '--metrics', '--series-model', 'sensor.x=x-model', '--group', 'g']);
     assert.deepEqual(options.brokers, ['a:1', 'b:2']);
     assert.equal(options.metricsIntervalMs, 10_000);
-    assert.deepEqual(options.seriesModels, { 'sensor.x': '/m/x' });
+    assert.deepEqual(options.seriesModels, { 'sensor.x': 'x-model' });
     assert.equal(options.groupId, 'g');
   });
 
@@ -40,7 +42,7 @@ describe('stream-smarts worker options', () => {
       [['--brokers', 'h:1', '--out', 'b'], /--in TOPIC is required/],
       [['--brokers', 'h:1', '--in', 'a b', '--out', 'b'], /--in 'a b' is not a valid Kafka topic name/],
       [['--brokers', 'h:1', '--in', 'a', '--out', 'a'], /must differ from --in/],
-      [['--brokers', 'h:1', '--in', 'a', '--out', 'b', '--series-model', 'x'], /SERIES=DIR/],
+      [['--brokers', 'h:1', '--in', 'a', '--out', 'b', '--series-model', 'x'], /SERIES=FOLDER/],
       [['--brokers', 'h:1', '--in', 'a', '--out', 'b', '--metrics-interval', '0'], /positive number of seconds/],
       [['--brokers', 'h:1', '--in', 'a', '--out', 'b', '--bogus'], /Unknown option '--bogus'/],
     ];
