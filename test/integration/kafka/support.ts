@@ -210,3 +210,15 @@ export function statuses(node: HelperNode): { text?: string; fill?: string }[] {
 export function readFileText(path: string): string {
   return readFileSync(path, 'utf8');
 }
+
+/** A broker config node for the shared stack's plaintext listener, with a registry if asked. */
+export function brokerNode(extra: Record<string, unknown> = {}): FlowNode {
+  return { id: 'broker', type: 'smarts-kafka-broker', brokers: brokers().join(','), saslMechanism: 'none', logLevel: 'error', ...extra };
+}
+
+/** Messages arriving at a helper node. */
+export function collect(id: string): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  helper.getNode(id).on('input', (msg: never) => messages.push(msg));
+  return messages;
+}
