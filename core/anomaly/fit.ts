@@ -32,6 +32,8 @@ export interface FitOptions {
   /** Share of the profile window held back for calibration. */
   holdBack?: number;
   window?: number;
+  /** Time constant of the slow residual level (0 disables it). */
+  levelDays?: number;
   /** How residuals are normalised: by each hour-of-week slot's spread, the hour of day's, or one for all. */
   spreadMode?: 'slot' | 'hour' | 'uniform';
   /** Multiplies the asinh scale: large values make the model compare rates linearly. */
@@ -170,6 +172,7 @@ export async function fitHomeModel(
     base,
     thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
     persistHours: 8,
+    levelDays: options.levelDays ?? 3,
     persistCap: 4,
     window,
     autoencoder: null,

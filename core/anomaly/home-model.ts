@@ -31,6 +31,8 @@ export interface HomeModelParams {
   thresholds: Components;
   /** Per hour of day thresholds for the components that depend on the time of day. */
   hourThresholds?: Partial<Record<ComponentName, number[]>>;
+  /** Time constant (days) of the slow residual level the point and persistence components discount. */
+  levelDays: number;
   /** The persistence component averages the residual over this many hours. */
   persistHours: number;
   /** Residuals are capped at this in the average, so one spike cannot make a persistent excess. */
@@ -98,6 +100,9 @@ export function contextTarget(residuals: readonly number[], window: number): Flo
 export class HomeScorer {
   private residuals: number[] = [];
   private recent: PointInput[] = [];
+  /** Slow level of the residuals (a wetter week, a holiday), so the components look at what is new. */
+  private level = 0;
+  private levelTs: number | null = null;
   private recentResiduals: { ts: number; r: number }[] = [];
 
   constructor(readonly params: HomeModelParams) {
@@ -112,17 +117,23 @@ export class HomeScorer {
     const slot = hourOfWeek(point.ts);
     const center = p.center[slot] as number;
     const spread = p.spread[slot] as number;
-    const r = (transform(p, point.rate) - center) / spread;
+    const raw = (transform(p, point.rate) - center) / spread;
+    const r = raw - this.level;
+    if (p.levelDays > 0 && this.levelTs !== null && point.ts > this.levelTs) {
+      const alpha = 1 - Math.exp(-(point.ts - this.levelTs) / (p.levelDays * dayMs));
+      this.level += alpha * Math.max(-2, Math.min(2, r));
+    }
+    this.levelTs = Math.max(this.levelTs ?? point.ts, point.ts);
     const signed = (value: number) => (p.twoSided ? Math.abs(value) : Math.max(0, value));
 
-    this.residuals.push(r);
+    this.residuals.push(raw);
     if (this.residuals.length > p.window) this.residuals.shift();
     let context = 0;
     let expectedY = center;
     if (p.autoencoder && this.residuals.length === p.window) {
       const out = forward(p.autoencoder, contextInput(this.residuals, point.ts, p.window));
       const forecast = (out[p.window - 1] as number) * residualScale;
-      context = signed(Math.min(r, residualClip) - forecast);
+      context = signed(Math.min(raw, residualClip) - forecast);
       expectedY = center + forecast * spread;
     }
 

@@ -1,0 +1,27 @@
+/** Paths to the shared seed files and real data, and slices of the real homes for tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSeriesCsv, type ParsedSeries } from '../../../../core/anomaly/datasets';
+
+export const repoRoot = process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..', '..', '..');
+export const sharedDir = process.env.STREAM_SMARTS_SHARED ?? join(repoRoot, '..', 'shared');
+export const dataDir = process.env.STREAM_SMARTS_DATA ?? join(sharedDir, 'data');
+export const seedDir = join(sharedDir, 'seed');
+export const modelsDir = join(repoRoot, 'models');
+
+const cache = new Map<string, ParsedSeries>();
+
+/** A real home's series (kWh per interval), optionally only its first `days`. */
+export function home(file: string, days?: number): ParsedSeries {
+  let parsed = cache.get(file);
+  if (!parsed) {
+    parsed = parseSeriesCsv(readFileSync(join(dataDir, file), 'utf8'));
+    cache.set(file, parsed);
+  }
+  if (days === undefined) return parsed;
+  const first = parsed.rows[0]?.ts ?? 0;
+  return { ...parsed, rows: parsed.rows.filter((row) => row.ts < first + days * 86_400_000) };
+}
+
+export const londonHome = 'lcl_MAC000002_halfhourly_2013.csv';
+export const uciHome = 'uci_household_power_hourly_2006-2010.csv';
