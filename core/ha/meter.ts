@@ -240,6 +240,9 @@ export class EnergyMeter {
       try {
         await this.catchUpEntity(entityId);
       } catch (error) {
+        // Without a catch-up the old baseline would pour the whole gap into the open interval and
+        // close the missed ones as 0: start over instead, so the open interval counts as partial.
+        this.bucketers.get(entityId)?.restartAt(this.now());
         this.options.onError?.(error, entityId);
       }
     }
@@ -315,7 +318,15 @@ export class EnergyMeter {
     const missing = intervalStartsBetween(from, to, intervalMs).filter((start) => !found.has(start));
     const firstMissing = missing[0];
     if (firstMissing !== undefined) {
-      const states = await this.fetchHistory(entityId, firstMissing, to);
+      let states: EntityState[];
+      try {
+        states = await this.fetchHistory(entityId, firstMissing, to);
+      } catch (error) {
+        // No history (integration not loaded, purged): what statistics gave is still right.
+        if (found.size === 0) throw error;
+        this.options.onError?.(error, entityId);
+        return [...found.values()].sort((a, b) => a.start - b.start);
+      }
       const toValue = (state: EntityState): number | undefined => {
         const interpretation = interpretState(state, this.home);
         return 'reading' in interpretation ? interpretation.reading.value : undefined;

@@ -58,7 +58,6 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
 
     // The file notify service wrote the message: read it back.
     await waitFor(() => notifyLines().slice(linesBefore - 1).some((line) => line.includes('Unusual energy use: 3.1 kWh between 02:00 and 03:00, about 0.3 expected. Is something left running?')), 10_000, 'the message in the notify file');
-    assert.ok(notifyLines().slice(linesBefore - 1).some((line) => line.includes(`Stream Smarts: ${entityId}`)), 'the title in the notify file');
 
     const notifications = await watcher.command<Array<{ notification_id: string; message: string }>>({ type: 'persistent_notification/get' });
     const mine = notifications.find((n) => n.notification_id === `stream_smarts_${entityId.replace('.', '_')}`);
@@ -80,10 +79,10 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
 
   it('respects the cooldown: a lower score within it is not pushed again, a higher one is', { timeout: 30_000 }, async () => {
     const entityId = `sensor.${uniqueId('cooldown')}`;
-    await loadConnected(notifyFlow(ha().url));
+    await loadConnected(notifyFlow(ha().url, { message: 'cooldown test {{entity_id}}: {{value}} {{unit}}' }));
     const out = collect<AlertMsg>(helper.getNode('out'));
     const notify = helper.getNode('notify');
-    const count = (): number => notifyLines().filter((line) => line.includes(`Stream Smarts: ${entityId}`)).length;
+    const count = (): number => notifyLines().filter((line) => line.startsWith(`cooldown test ${entityId}:`)).length;
     notify.receive({ payload: scored(entityId, 3, 3) });
     await waitFor(() => out.length === 1 && count() === 1, 10_000, 'the first notification');
     notify.receive({ payload: scored(entityId, 2.5, 2) });
@@ -139,7 +138,8 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
 
     it('queues the alert and delivers it when HA is back', { timeout: 60_000 }, async () => {
       const entityId = `sensor.${uniqueId('queued')}`;
-      await loadConnected(notifyFlow(proxy.url));
+      await loadConnected(notifyFlow(proxy.url, { message: 'queued test {{entity_id}}: {{value}} {{unit}}' }));
+      const delivered = (): number => notifyLines().filter((line) => line === `queued test ${entityId}: 4 kWh`).length;
       const notify = helper.getNode('notify');
       const seen = statuses(notify);
       const out = collect<AlertMsg>(helper.getNode('out'));
@@ -149,9 +149,9 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
       await waitFor(() => out.length === 1, 10_000, 'the outcome');
       assert.equal(out[0]?.alert.queued, true);
       await waitFor(() => seen.some((status) => /1 queued/.test(status.text ?? '')), 5000, 'status "1 queued"');
-      assert.equal(notifyLines().filter((line) => line.includes(`Stream Smarts: ${entityId}`)).length, 0);
+      assert.equal(delivered(), 0);
       proxy.heal();
-      await waitFor(() => notifyLines().some((line) => line.includes(`Stream Smarts: ${entityId}`)), 30_000, 'the queued notification delivered');
+      await waitFor(() => delivered() === 1, 30_000, 'the queued notification delivered');
       await waitFor(async () => (await getState(scoreSensorId(entityId)))?.state === '5', 10_000, 'the sensor set after reconnect');
     });
   });
