@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HomeScorer, type HomeModelParams } from '../../../../core/anomaly/home-model';
+import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir } from '../../../../core/anomaly/model-dir';
+import { trainSeries } from '../../../../core/anomaly/training';
+import { home, londonHome, modelsDir } from './fixtures';
+
+describe('model directory', () => {
+  let dir: string;
+  let params: HomeModelParams;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'smarts-model-'));
+    const series = home(londonHome, 21);
+    params = (await trainSeries(series.rows, { kind: 'energy', unit: 'kWh', intervalS: series.intervalS, fit: { epochs: 2 } })).params;
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  it('round-trips a trained model (tfjs model.json + weights.bin + metadata) with identical scores', async () => {
+    const target = join(dir, 'home');
+    const metadata = await saveModelDir(target, params, { from: 0, to: 1, points: 10, backend: 'cpu' });
+    assert.equal(metadata.modelType, 'home');
+    assert.equal(metadata.unit, 'Wh');
+    assert.equal(metadata.kind, 'energy');
+    assert.equal(metadata.scaling.transform, 'asinh');
+    const modelJson = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    assert.deepEqual(modelJson.weightsManifest[0]?.paths, ['weights.bin']);
+    const loaded = await loadModelDir(target, { kind: 'energy' });
+    assert.equal(loaded.model.type, 'home');
+    const a = new HomeScorer(params);
+    const b = new HomeScorer(loaded.model as HomeModelParams);
+    const rows = home(londonHome, 28).rows.slice(-200);
+    for (const row of rows) {
+      const point = { ts: row.ts, rate: row.value * 2000 };
+      assert.ok(Math.abs(a.score(point).score - b.score(point).score) < 1e-6);
+    }
+  });
+
+  it('refuses corrupt weights, a mismatched kind, a missing directory and a foreign format, each clearly', async () => {
+    const target = join(dir, 'corrupt');
+    await saveModelDir(target, params);
+    await assert.rejects(loadModelDir(target, { kind: 'water' }), (error: Error) => error instanceof ModelDirError && /for energy readings, not water/.test(error.message));
+    const weights = await readFile(join(target, 'weights.bin'));
+    weights[0] = (weights[0] ?? 0) ^ 0xff;
+    await writeFile(join(target, 'weights.bin'), weights);
+    await assert.rejects(loadModelDir(target), (error: Error) => error instanceof ModelDirError && /weights\.bin is corrupt/.test(error.message));
+    await assert.rejects(loadModelDir(join(dir, 'nothing')), /not a model directory/);
+    await writeFile(join(target, 'metadata.json'), JSON.stringify({ format: 'other', version: 1 }));
+    await assert.rejects(loadModelDir(target), /not a stream-smarts-anomaly model/);
+  });
+
+  it('keeps paths inside the model directory', () => {
+    assert.throws(() => resolveInside(dir, '../escape'), ModelDirError);
+    assert.throws(() => resolveInside(dir, '/etc'), ModelDirError);
+    assert.equal(resolveInside(dir, 'sensor.energy'), join(dir, 'sensor.energy'));
+    const folder = folderFor('../../etc/passwd');
+    assert.ok(!folder.includes('/') && !folder.startsWith('.'), folder);
+    assert.equal(folderFor('sensor.house_energy'), 'sensor.house_energy');
+    assert.ok(!folderFor('..').startsWith('.'));
+  });
+
+  it('loads the shipped default model with its autoencoder and cold-start extremes', async () => {
+    const loaded = await loadModelDir(join(modelsDir, 'default'));
+    assert.equal(loaded.model.type, 'default');
+    if (loaded.model.type !== 'default') return;
+    assert.equal(loaded.model.extremeRate.length, 24);
+    assert.ok(loaded.model.autoencoder && loaded.model.autoencoder[0]?.inputs === 27);
+  });
+});

@@ -1,0 +1,76 @@
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
+import type { DefaultModelParams } from '../../../../core/anomaly/default-model';
+import { loadModelDir } from '../../../../core/anomaly/model-dir';
+import { SeriesDetector } from '../../../../core/anomaly/online';
+import type { Reading } from '../../../../core/reading';
+import { home, londonHome, modelsDir } from './fixtures';
+
+function reading(ts: number, kwh: number, intervalS: number): Reading {
+  return { entity_id: 'sensor.home', ts, value: kwh, unit: 'kWh', kind: 'energy', hour: new Date(ts).getHours(), interval_s: intervalS };
+}
+
+async function defaultModel(): Promise<DefaultModelParams> {
+  const loaded = await loadModelDir(join(modelsDir, 'default'));
+  assert.equal(loaded.model.type, 'default');
+  return loaded.model as DefaultModelParams;
+}
+
+describe('online series detector', () => {
+  it('is honest at cold start: learning n/N, only extremes alert, then trains its own model after learnDays', async () => {
+    const series = home(londonHome, 30);
+    const detector = new SeriesDetector({ entityId: 'sensor.home', defaultModel: await defaultModel(), learnDays: 14, fit: { readingKind: 'energy', epochs: 2 } });
+    const first = series.rows[0]!;
+    const normal = detector.score(reading(first.ts, first.value, series.intervalS));
+    assert.equal(normal.anomaly, false);
+    assert.match(normal.model, /default/);
+    const extreme = detector.score(reading(first.ts + series.intervalS * 1000, 9, series.intervalS)); // 18 kW for half an hour
+    assert.equal(extreme.anomaly, true);
+    assert.match(extreme.explanation ?? '', /extreme for any home/);
+    let trained = false;
+    for (const row of series.rows.slice(2)) {
+      if (detector.needsTraining(row.ts)) {
+        if (!trained) {
+          assert.equal(detector.status().phase, 'learning');
+          assert.ok(detector.status().have >= detector.status().need * 0.9, `${detector.status().have}/${detector.status().need}`);
+        }
+        await detector.retrain(row.ts);
+        trained = true;
+      }
+      detector.score(reading(row.ts, row.value, series.intervalS));
+    }
+    assert.ok(trained);
+    assert.equal(detector.status().phase, 'ready');
+    assert.match(detector.status().modelId, /^home@1:sensor\.home:/);
+  });
+
+  it('marks outage artefacts as not scored and keeps them out of training', async () => {
+    const detector = new SeriesDetector({ entityId: 'sensor.home', learnDays: 14 });
+    const scored = detector.score({ ...reading(Date.now(), 0, 3600), artefact: 'outage' });
+    assert.equal(scored.score, 0);
+    assert.equal(scored.anomaly, false);
+    assert.match(scored.explanation ?? '', /meter outage: not scored/);
+    assert.equal(detector.historySnapshot().length, 0);
+  });
+
+  it('feedback "expected" silences the same pattern; "investigate" keeps a reading out of training', async () => {
+    const series = home(londonHome, 22);
+    const detector = new SeriesDetector({ entityId: 'sensor.home', learnDays: 14, fit: { readingKind: 'energy', epochs: 2 } });
+    detector.addHistory(series.rows.slice(0, -48).map((row) => reading(row.ts, row.value, series.intervalS)));
+    await detector.retrain(series.rows.at(-49)!.ts);
+    const night = new Date(series.rows.at(-48)!.ts);
+    night.setHours(27, 0, 0, 0);
+    const odd = detector.score(reading(night.getTime(), 1.5, series.intervalS)); // 3 kW at 03:00
+    assert.equal(odd.anomaly, true, `score ${odd.score}`);
+    assert.ok(detector.applyFeedback({ feedback: 'expected', entity_id: 'sensor.home', ts: odd.ts }));
+    const again = detector.score(reading(night.getTime() + dayMs, 1.5, series.intervalS));
+    assert.equal(again.anomaly, false);
+    assert.match(again.explanation ?? '', /marked expected/);
+    const other = detector.score(reading(night.getTime() + 2 * dayMs + 12 * hourMs, 4, series.intervalS));
+    assert.ok(detector.applyFeedback({ feedback: 'investigate', entity_id: 'sensor.home', ts: other.ts }));
+    assert.equal(detector.historySnapshot().find((point) => point.ts === other.ts)?.feedback, 'investigate');
+    assert.equal(detector.applyFeedback({ feedback: 'expected', entity_id: 'sensor.home', ts: 1 }), false);
+  });
+});
