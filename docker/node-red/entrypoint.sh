@@ -3,5 +3,6 @@
 # with the same settings file as `npm start`. Both come from the checkout, mounted read-only
 # at /stream-smarts by docker-compose.yml.
 set -euo pipefail
-node /stream-smarts/scripts/node-red/prepare-userdir.mjs --user-dir /data --flow /stream-smarts/flows/stream-smarts-demo.json
+node /stream-smarts/scripts/node-red/prepare-userdir.mjs --user-dir /data --flow /stream-smarts/flows/stream-smarts-demo.json \
+  --models-from /usr/src/node-red/node_modules/node-red-contrib-stream-smarts/models
 exec ./entrypoint.sh --settings /stream-smarts/scripts/node-red/settings.js "$@"

@@ -5,9 +5,11 @@
 // - writes flows_cred.json, encrypted with STREAM_SMARTS_CREDENTIAL_SECRET as Node-RED does,
 //   whose credentials are ${ENV} references (Node-RED substitutes them at start), so the
 //   token lives only in the Node-RED process's environment, never in a file;
+// - optionally links the shipped models (seed-hour-profile, default) into <userDir>/models, the
+//   anomaly node's model directory, where the home's own trained models are saved beside them;
 // - optionally links the plugin from a checkout into the user directory's node_modules.
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +38,7 @@ export function credentialsFor(flow) {
   return credentials;
 }
 
-export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir, resetFlow = false }) {
+export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir, modelsFrom, resetFlow = false }) {
   if (!credentialSecret) throw new Error('a credential secret is required');
   mkdirSync(userDir, { recursive: true });
   const target = join(userDir, 'flows.json');
@@ -47,6 +49,18 @@ export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir,
   if (!Array.isArray(flow)) throw new Error(`${target} is not a Node-RED flow (an array of nodes)`);
   // Rewritten every time: the secret may be new, and references hold nothing secret.
   writeFileSync(credentialsFile, JSON.stringify(encryptCredentials(credentialSecret, credentialsFor(flow)), null, 2));
+
+  const modelDir = join(userDir, 'models');
+  if (modelsFrom) {
+    mkdirSync(modelDir, { recursive: true });
+    for (const name of readdirSync(modelsFrom)) {
+      const source = resolve(modelsFrom, name);
+      const link = join(modelDir, name);
+      if (!statSync(source).isDirectory()) continue;
+      if (isDanglingLink(link)) rmSync(link, { force: true });
+      if (!existsSync(link)) symlinkSync(source, link, 'dir');
+    }
+  }
 
   if (pluginDir) {
     const modules = join(userDir, 'node_modules');
@@ -59,7 +73,7 @@ export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir,
       JSON.stringify({ name: 'stream-smarts-node-red', private: true, dependencies: { [packageName]: `file:${resolve(pluginDir)}` } }, null, 2),
     );
   }
-  return { flowsFile: target, credentialsFile, copied };
+  return { flowsFile: target, credentialsFile, modelDir, copied };
 }
 
 function isDanglingLink(path) {
@@ -76,11 +90,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       'user-dir': { type: 'string' },
       flow: { type: 'string' },
       plugin: { type: 'string' },
+      'models-from': { type: 'string' },
       'reset-flow': { type: 'boolean', default: false },
     },
   });
   if (!values['user-dir'] || !values.flow) {
-    console.error('usage: prepare-userdir.mjs --user-dir DIR --flow FLOW.json [--plugin CHECKOUT] [--reset-flow]  (secret in STREAM_SMARTS_CREDENTIAL_SECRET)');
+    console.error('usage: prepare-userdir.mjs --user-dir DIR --flow FLOW.json [--models-from DIR] [--plugin CHECKOUT] [--reset-flow]  (secret in STREAM_SMARTS_CREDENTIAL_SECRET)');
     process.exit(2);
   }
   try {
@@ -88,6 +103,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       userDir: values['user-dir'],
       flowFile: values.flow,
       pluginDir: values.plugin,
+      modelsFrom: values['models-from'],
       resetFlow: values['reset-flow'],
       credentialSecret: process.env.STREAM_SMARTS_CREDENTIAL_SECRET,
     });
