@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../../../core/cli/main';
+import { home, londonHome } from '../anomaly/fixtures';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { io: { stdin: new PassThrough(), stdout, stderr }, out: () => out, err: () => err };
+}
+
+function stamp(ts: number): string {
+  const d = new Date(ts);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:00`;
+}
+
+describe('stream-smarts detect', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'smarts-detect-'));
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  it('streams every row with anomaly_score and score, flags an injected night spike, and never looks ahead', async () => {
+    const series = home(londonHome, 35);
+    const spikeIndex = series.rows.length - 200;
+    const spikeTs = series.rows[spikeIndex]!.ts;
+    const lines = series.rows.map((row, i) => `${stamp(row.ts)},${(row.value + (i === spikeIndex ? 2 : 0)).toFixed(3)}`);
+    const input = join(dir, 'in.csv');
+    await writeFile(input, `timestamp,value\n${lines.join('\n')}\n`);
+    const output = join(dir, 'out.csv');
+    const capture = io();
+    const code = await main(['detect', '--input', input, '--output', output, '--kind', 'energy', '--unit', 'kWh', '--retrain-days', '14'], capture.io);
+    assert.equal(code, 0, capture.err());
+    const rows = (await readFile(output, 'utf8')).trim().split('\n');
+    assert.equal(rows[0], 'timestamp,value,anomaly_score,score');
+    assert.equal(rows.length - 1, lines.length);
+    const parsed = rows.slice(1).map((row) => row.split(','));
+    for (const cells of parsed) {
+      const probability = Number(cells[2]);
+      assert.ok(probability >= 0 && probability <= 1);
+    }
+    const spikeRow = parsed[spikeIndex]!;
+    assert.equal(spikeRow[0], stamp(spikeTs));
+    assert.ok(Number(spikeRow[3]) > 1, `spike score ${spikeRow[3]}`);
+
+    // No look-ahead: the same prefix alone gives the same scores for its rows.
+    const prefix = join(dir, 'prefix.csv');
+    await writeFile(prefix, `${lines.slice(0, spikeIndex + 1).join('\n')}\n`);
+    const prefixOut = join(dir, 'prefix-out.csv');
+    assert.equal(await main(['detect', '--input', prefix, '--output', prefixOut, '--kind', 'energy', '--unit', 'kWh', '--retrain-days', '14'], io().io), 0);
+    const prefixRows = (await readFile(prefixOut, 'utf8')).trim().split('\n').slice(1);
+    assert.deepEqual(prefixRows, rows.slice(1, spikeIndex + 2));
+  });
+
+  it('handles any numeric series with gaps, two-sided', async () => {
+    const start = Date.UTC(2024, 0, 1);
+    const lines: string[] = [];
+    for (let i = 0; i < 24 * 20; i += 1) {
+      if (i % 50 === 7) continue; // gaps
+      const value = 20 + 5 * Math.sin((2 * Math.PI * i) / 24) + ((i * 7919) % 13) / 13;
+      lines.push(`${start + i * 3_600_000},${(i === 24 * 19 ? -40 : value).toFixed(3)}`);
+    }
+    const input = join(dir, 'temp.csv');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const output = join(dir, 'temp-out.csv');
+    assert.equal(await main(['detect', '--input', input, '--output', output], io().io), 0);
+    const rows = (await readFile(output, 'utf8')).trim().split('\n').slice(1);
+    assert.equal(rows.length, lines.length);
+    const dip = rows.find((row) => row.startsWith(`${start + 24 * 19 * 3_600_000},`));
+    assert.ok(dip && Number(dip.split(',')[3]) > 1, `dip row ${dip}`);
+  });
+
+  it('rejects bad input with exit codes: 2 for usage, 1 for data', async () => {
+    assert.equal(await main(['detect', '--input', 'x.csv'], io().io), 2);
+    const bad = join(dir, 'bad.csv');
+    await writeFile(bad, '2024-01-01 00:00:00,1\n2024-01-01 01:00:00,abc\n');
+    const capture = io();
+    assert.equal(await main(['detect', '--input', bad, '--output', join(dir, 'bad-out.csv')], capture.io), 1);
+    assert.match(capture.err(), /line 2: value 'abc' is not a number/);
+    const backwards = join(dir, 'back.csv');
+    await writeFile(backwards, '2024-01-01 02:00:00,1\n2024-01-01 01:00:00,1\n');
+    const back = io();
+    assert.equal(await main(['detect', '--input', backwards, '--output', join(dir, 'back-out.csv')], back.io), 1);
+    assert.match(back.err(), /backwards/);
+    const missing = io();
+    assert.equal(await main(['detect', '--input', join(dir, 'none.csv'), '--output', join(dir, 'o.csv')], missing.io), 1);
+    assert.match(missing.err(), /ENOENT/);
+  });
+});
