@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Reading } from '../../../core/reading';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, ha, helper, loadFlow, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, connectedClient, ha, helper, loadFlow, rest, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 interface ReadingMsg {
   topic: string;
@@ -31,6 +31,18 @@ function assertContiguous(readings: readonly Reading[], intervalMs: number): voi
     const previous = readings[i - 1] as Reading;
     const current = readings[i] as Reading;
     assert.equal(current.ts - previous.ts, intervalMs, `interval ${i} follows interval ${i - 1} without a gap or repeat`);
+  }
+}
+
+/** Short intervals are rebuilt from raw history (history/history_during_period): HA needs `history:` (part of default_config). */
+async function requireHistoryIntegration(): Promise<void> {
+  const client = await connectedClient();
+  try {
+    await client.command({ type: 'history/history_during_period', start_time: new Date(Date.now() - 60_000).toISOString(), entity_ids: ['sun.sun'] });
+  } catch (error) {
+    throw new Error(`this Home Assistant has no history integration (${(error as Error).message}); add "history:" to its configuration.yaml (scripts/stack/ha/configuration.yaml.in)`);
+  } finally {
+    await client.stop();
   }
 }
 
@@ -124,6 +136,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     });
 
     it('the missed intervals arrive once, in order, marked backfilled', { timeout: 90_000 }, async () => {
+      await requireHistoryIntegration();
       const entityId = `sensor.${uniqueId('gap')}`;
       const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
       await setState(entityId, 10, attributes);
@@ -147,7 +160,6 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
       proxy.heal();
       await waitFor(() => out.some((msg) => msg.payload.ts >= outageEnd + intervalMs), 30_000, 'live intervals after the reconnect');
       const readings = out.map((msg) => msg.payload);
-      console.log(JSON.stringify(readings.map((r) => [r.ts % 100000, r.value, r.backfilled ?? false])), outageEnd % 100000);
       assertContiguous(readings, intervalMs);
       assert.equal(total(readings), 0.6);
       const backfilled = readings.filter((reading) => reading.backfilled);
@@ -180,6 +192,36 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     assert.deepEqual(mine.map((reading) => reading.value), changes);
     assert.equal(mine[0]?.ts, first);
     assertContiguous(mine, hour);
+  });
+
+  it('water in m³ is emitted in L, and a person gives a location reading with latitude/longitude', { timeout: 30_000 }, async () => {
+    const water = `sensor.${uniqueId('water')}`;
+    const person = `person.${uniqueId('anna')}`;
+    const waterAttributes = { unit_of_measurement: 'm³', device_class: 'water', state_class: 'total_increasing' };
+    await setState(water, 12.5, waterAttributes);
+    await setState(person, 'home', { latitude: 52.37, longitude: 4.89, gps_accuracy: 10 });
+    await loadFlow(meterFlow(ha().url, `${water}, ${person}`, { output: 'raw' }), credentials());
+    const seen = statuses(helper.getNode('meter'));
+    const out = collect<ReadingMsg>(helper.getNode('out'));
+    await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
+    await setState(water, 12.625, waterAttributes);
+    await setState(person, 'not_home', { latitude: 52.09, longitude: 5.12, gps_accuracy: 10 });
+    await waitFor(() => out.some((msg) => msg.payload.entity_id === water && msg.payload.value === 12625), 10_000, 'the water reading in L');
+    await waitFor(() => out.some((msg) => msg.payload.entity_id === person && msg.payload.latitude === 52.09), 10_000, 'the location reading');
+    const waterReading = out.find((msg) => msg.payload.value === 12625)?.payload;
+    assert.equal(waterReading?.unit, 'L');
+    assert.equal(waterReading?.kind, 'water');
+    const location = out.find((msg) => msg.payload.entity_id === person && msg.payload.latitude === 52.09)?.payload;
+    assert.equal(location?.kind, 'location');
+    assert.equal(location?.longitude, 5.12);
+    assert.equal(location?.unit, 'km');
+    // The value is the distance from HA's configured home (equirectangular check, good to <1% here).
+    const home = await rest<{ latitude: number; longitude: number }>('GET', '/api/config');
+    const rad = Math.PI / 180;
+    const x = (5.12 - home.longitude) * rad * Math.cos(((52.09 + home.latitude) / 2) * rad);
+    const y = (52.09 - home.latitude) * rad;
+    const expectedKm = Math.sqrt(x * x + y * y) * 6371;
+    assert.ok(location && Math.abs(location.value - expectedKm) < expectedKm * 0.01 + 0.01, `distance ${location?.value} km, expected about ${expectedKm} km`);
   });
 
   it('a bad history request goes to Catch', { timeout: 20_000 }, async () => {
