@@ -1,0 +1,168 @@
+import { strict as assert } from 'node:assert';
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { NodeAPI } from 'node-red';
+import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
+
+interface FlowNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+interface HelperNode {
+  on(event: string, listener: (...args: never[]) => void): void;
+  receive(msg: Record<string, unknown>): void;
+}
+interface NodeTestHelper {
+  init(runtimePath: string, settings?: object): void;
+  load(nodes: unknown[], flow: FlowNode[]): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): HelperNode;
+}
+type NodeModule = (RED: NodeAPI) => void;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper') as NodeTestHelper;
+helper.init(require.resolve('node-red'));
+
+function modules(): NodeModule[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const anomaly = require(join(__dirname, '..', '..', 'nodes', 'smarts-anomaly', 'smarts-anomaly.js')) as NodeModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
+  const withHooks: NodeModule = (RED) => {
+    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
+    anomaly(RED);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const catchNode = require(join(require.resolve('@node-red/nodes/package.json'), '..', 'core', 'common', '25-catch.js')) as NodeModule;
+  return [withHooks, catchNode];
+}
+
+function flow(modelDir: string, extra: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    { id: 'tab', type: 'tab', label: 'test' },
+    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: true, wires: [['all'], ['anomalies']], ...extra },
+    { id: 'all', type: 'helper', z: 'tab' },
+    { id: 'anomalies', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'helper', z: 'tab' },
+  ];
+}
+
+function collect(id: string): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  helper.getNode(id).on('input', (msg: never) => messages.push(msg));
+  return messages;
+}
+
+function statuses(node: HelperNode): { text?: string; fill?: string }[] {
+  const seen: { text?: string; fill?: string }[] = [];
+  node.on('call:status', (call: never) => seen.push((call as { args: [{ text?: string; fill?: string }] }).args[0]));
+  return seen;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface Scored {
+  entity_id: string;
+  score: number;
+  anomaly: boolean;
+  anomaly_score: number;
+  model: string;
+  explanation?: string;
+}
+
+describe('smarts-anomaly node', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'smarts-anomaly-node-'));
+    await cp(join(modelsDir, 'default'), join(dir, 'default'), { recursive: true });
+    await cp(join(modelsDir, 'seed-hour-profile'), join(dir, 'seed-hour-profile'), { recursive: true });
+  });
+  afterEach(async () => helper.unload());
+  after(async () => {
+    await helper.unload();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('scores seed records with the seed table: every reading on output 1, anomalies on output 2', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const all = collect('all');
+    const anomalies = collect('anomalies');
+    const seen = statuses(helper.getNode('anomaly'));
+    helper.getNode('anomaly').receive({ payload: { hour: 9, kwh: 1500 } });
+    helper.getNode('anomaly').receive({ payload: { hour: 4, kwh: 1500 } });
+    await waitFor(() => all.length === 2, 10000, 'two scored readings');
+    const [normal, odd] = all.map((msg) => msg.payload as Scored);
+    assert.equal(normal?.score, 0.6913887506222001);
+    assert.equal(odd?.score, 5.458823529411765);
+    assert.equal(odd?.entity_id, 'seed.power');
+    assert.equal(anomalies.length, 1);
+    assert.equal((anomalies[0]?.payload as Scored).score, 5.458823529411765);
+    assert.ok(seen.some((status) => /ready · last score 5\.46/.test(status.text ?? '')));
+  });
+
+  it('scores a batch: output 1 the scored array, output 2 only its anomalies; a new series shows learning n/N', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const all = collect('all');
+    const anomalies = collect('anomalies');
+    const seen = statuses(helper.getNode('anomaly'));
+    const ts = Date.UTC(2024, 0, 10, 3);
+    const batch = [
+      { entity_id: 'sensor.flat', ts, value: 0.2, unit: 'kWh', kind: 'energy', interval_s: 3600 },
+      { entity_id: 'sensor.flat', ts: ts + 3_600_000, value: 20, unit: 'kWh', kind: 'energy', interval_s: 3600 },
+    ];
+    helper.getNode('anomaly').receive({ payload: batch });
+    await waitFor(() => all.length === 1, 10000, 'the scored batch');
+    const scored = all[0]?.payload as Scored[];
+    assert.equal(scored.length, 2);
+    assert.equal(scored[0]?.anomaly, false);
+    assert.equal(scored[1]?.anomaly, true, 'a 20 kW hour is extreme for any home');
+    assert.match(scored[1]?.explanation ?? '', /extreme for any home/);
+    assert.equal((anomalies[0]?.payload as Scored[]).length, 1);
+    assert.ok(seen.some((status) => /learning 2\/336/.test(status.text ?? '')), JSON.stringify(seen));
+  });
+
+  it('trains a series from a history array now, with progress, saves its folder and scores with it', { timeout: 120000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const all = collect('all');
+    const seen = statuses(helper.getNode('anomaly'));
+    const series = home(londonHome, 28);
+    const history = series.rows.map((row) => ({ entity_id: 'sensor.london', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
+    helper.getNode('anomaly').receive({ topic: 'train', payload: history });
+    await waitFor(() => all.length === 1, 100000, 'the training report');
+    assert.equal(all[0]?.topic, 'trained');
+    assert.ok((all[0]?.payload as { points: number }).points > 1000);
+    assert.ok(seen.some((status) => /training sensor\.london \d+%/.test(status.text ?? '')), 'progress on the status');
+    assert.ok((await stat(join(dir, 'sensor.london', 'model.json'))).isFile());
+    const last = series.rows[series.rows.length - 1]!;
+    helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.london', ts: last.ts + 1_800_000, value: last.value, unit: 'kWh', kind: 'energy', interval_s: 1800 } });
+    await waitFor(() => all.length === 2, 10000, 'a reading scored by the trained model');
+    assert.match((all[1]?.payload as Scored).model, /^home@1:sensor\.london/);
+  });
+
+  it('bad input and bad feedback go to Catch with a red status; good feedback is accepted', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const errors = collect('errors');
+    const seen = statuses(helper.getNode('anomaly'));
+    helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.x', ts: 'noon', value: 1 } });
+    await waitFor(() => errors.length === 1, 10000, 'the bad reading at Catch');
+    assert.match((errors[0]?.error as { message: string }).message, /'ts' must be a finite number/);
+    assert.ok(seen.some((status) => status.fill === 'red' && /bad input/.test(status.text ?? '')));
+    helper.getNode('anomaly').receive({ topic: 'feedback', payload: { feedback: 'maybe', entity_id: 'sensor.x', ts: 1 } });
+    await waitFor(() => errors.length === 2, 10000, 'the bad feedback at Catch');
+    assert.match((errors[1]?.error as { message: string }).message, /"expected" or "investigate"/);
+    helper.getNode('anomaly').receive({ payload: [{ entity_id: 'sensor.x', ts: 1, value: 1, unit: 'parsecs', kind: 'energy' }] });
+    await waitFor(() => errors.length === 3, 10000, 'the unknown unit at Catch');
+    assert.match((errors[2]?.error as { message: string }).message, /unit 'parsecs'/);
+  });
+});
