@@ -6,7 +6,7 @@ import { RegistryClient } from '../../../core/avro/registry';
 import { seedSchema } from '../../../core/avro/schemas';
 import type { Reading } from '../../../core/reading';
 import { stackInfo } from '../../support/stack';
-import { brokerNode, collect, createTopic, helper, onTab, readTopic, testClient, testNodeModules, uniqueName, waitFor } from './support';
+import { brokerNode, collect, sink, createTopic, helper, onTab, readTopic, testClient, testNodeModules, uniqueName, waitFor } from './support';
 
 function readings(entity: string, count: number): Reading[] {
   return Array.from({ length: count }, (_, n) => ({ entity_id: entity, ts: 1_700_000_000_000 + n * 3_600_000, value: 100 + n, unit: 'Wh', kind: 'energy' as const, hour: n % 24, interval_s: 3600 }));
@@ -23,7 +23,7 @@ async function roundTrip(format: 'avro' | 'json', broker = brokerNode()): Promis
       { id: 'out', type: 'smarts-kafka-out', broker: 'broker', topic, format, wires: [['sent']] },
       { id: 'sent', type: 'helper' },
       { id: 'in', type: 'smarts-kafka-in', broker: 'broker', topics: topic, fromBeginning: true, format: 'auto', wires: [['sink']] },
-      { id: 'sink', type: 'helper' },
+      sink('sink'),
     ]),
   );
   const sent = collect('sent');

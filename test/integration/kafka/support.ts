@@ -222,3 +222,11 @@ export function collect(id: string): Record<string, unknown>[] {
   helper.getNode(id).on('input', (msg: never) => messages.push(msg));
   return messages;
 }
+
+/**
+ * A sink that finishes each message (a function node returning nothing), so the consumer's
+ * flow-completion tracking sees the flow end there. A bare helper node never calls done().
+ */
+export function sink(id: string): FlowNode {
+  return { id, type: 'function', func: 'return null;', outputs: 1, wires: [[]] };
+}
