@@ -55,6 +55,7 @@ export class BufferedProducer {
   private lastError: KafkaError | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
+  private connectedOnce = false;
   private wake: (() => void) | undefined;
   private readonly bounds: BufferBounds;
   private readonly maxBatch: number;
@@ -101,6 +102,19 @@ export class BufferedProducer {
     });
   }
 
+  /** Connects ahead of the first record, so the state shows at once whether the broker takes us; never throws. */
+  async connect(): Promise<void> {
+    if (this.connectedOnce || this.closed) return;
+    try {
+      await this.transport.connect();
+      this.connectedOnce = true;
+      this.lastError = undefined;
+    } catch (error) {
+      this.lastError = toKafkaError(error);
+    }
+    this.notify();
+  }
+
   /** Waits up to `timeoutMs` for the buffer to drain, then stops; records still held are rejected. */
   async close(timeoutMs = 5000): Promise<void> {
     if (this.queue.length > 0 && this.running) {
@@ -129,12 +143,11 @@ export class BufferedProducer {
 
   private async loop(): Promise<void> {
     let delay = this.retryDelay.initial;
-    let connectedOnce = false;
     while (!this.closed && this.queue.length > 0) {
       try {
-        if (!connectedOnce) {
+        if (!this.connectedOnce) {
           await this.transport.connect();
-          connectedOnce = true;
+          this.connectedOnce = true;
         }
         const batch = this.queue.slice(0, this.maxBatch);
         const deliveries = await this.transport.send(batch.map((pending) => pending.record));
@@ -157,7 +170,7 @@ export class BufferedProducer {
             this.bytes -= pending.bytes;
             pending.reject(failure);
           }
-          if (failure.kind === 'auth') connectedOnce = false;
+          if (failure.kind === 'auth') this.connectedOnce = false;
         }
         this.notify();
         await new Promise<void>((resolve) => {

@@ -89,7 +89,8 @@ export = function (RED: NodeAPI): void {
           maxBytes: Math.round(positive(def.bufferMegabytes, 16) * 1024 * 1024),
           onStateChange: showState,
         });
-        node.status({ fill: 'grey', shape: 'ring', text: `ready · ${short(broker.describe(), 40)}` });
+        node.status({ fill: 'yellow', shape: 'ring', text: `connecting · ${short(broker.describe(), 40)}` });
+        void producer.connect();
       } catch (error) {
         node.status(kafkaErrorStatus(toKafkaError(error)));
         node.error(`Kafka broker configuration: ${(error as Error).message}`);
