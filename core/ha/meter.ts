@@ -52,6 +52,9 @@ export interface MeterOptions {
   closeGraceMs?: number;
   /** How long a catch-up waits for an entity's first state after subscribing. */
   stateWaitMs?: number;
+  /** A catch-up that failed (HA still starting, history not loaded yet) is tried again this often after this long. */
+  catchUpRetries?: number;
+  catchUpRetryMs?: number;
   onCounters?: (counters: Readonly<MeterCounters>) => void;
   onError?: (error: unknown, entityId?: string) => void;
 }
@@ -76,6 +79,9 @@ export class EnergyMeter {
   private stopped = false;
   private home: Home | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Catch-ups retried since the last connect (HA still starting up answers "unknown command" for a while). */
+  private catchUpRetries = 0;
   private readonly cleanups: Array<() => unknown> = [];
   private readonly now: () => number;
 
@@ -100,12 +106,18 @@ export class EnergyMeter {
     );
     const unsubscribe = await this.options.source.subscribe({ type: 'subscribe_entities', entity_ids: [...this.options.entities] }, (event) => this.onMessage(event));
     this.cleanups.push(unsubscribe);
-    this.cleanups.push(this.options.source.onReady(() => void this.catchUp()));
+    this.cleanups.push(
+      this.options.source.onReady(() => {
+        this.catchUpRetries = 0;
+        void this.catchUp();
+      }),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
     for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
   }
 
@@ -235,11 +247,13 @@ export class EnergyMeter {
     } catch (error) {
       this.options.onError?.(error);
     }
+    let failed = false;
     for (const entityId of this.options.entities) {
       if (this.stopped || !this.connected) return;
       try {
         await this.catchUpEntity(entityId);
       } catch (error) {
+        failed = true;
         // Without a catch-up the old baseline would pour the whole gap into the open interval and
         // close the missed ones as 0: start over instead, so the open interval counts as partial.
         this.bucketers.get(entityId)?.restartAt(this.now());
@@ -254,6 +268,14 @@ export class EnergyMeter {
     }
     this.awaitingCatchUp = false;
     this.scheduleClose();
+    if (failed && this.catchUpRetries < (this.options.catchUpRetries ?? 5)) {
+      this.catchUpRetries += 1;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (this.connected && !this.stopped) void this.catchUp();
+      }, this.options.catchUpRetryMs ?? 15_000);
+      this.retryTimer.unref?.();
+    }
   }
 
   private async catchUpEntity(entityId: string): Promise<void> {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { EnergyMeter } from '../../../core/ha/meter';
 import type { Reading } from '../../../core/reading';
 import { importHourly } from './statistics';
-import { connectedClient, setState, uniqueId, waitFor } from './support';
+import { connectedClient, setState, sleep, uniqueId, waitFor } from './support';
 
 // A Node-RED restart: the node context says which hour was emitted last; the hours since then come
 // from Home Assistant's long-term statistics, once each, in order, marked backfilled.
@@ -41,6 +41,55 @@ describe('meter backfill from long-term statistics', () => {
       assert.ok(emitted.every((reading) => reading.unit === 'kWh' && reading.interval_s === 3600));
     } finally {
       await meter.stop();
+      await client.stop();
+    }
+  });
+});
+
+// A Node-RED restart with short intervals: the second meter picks up exactly where the first stopped.
+describe('meter restart with the ledger kept', () => {
+  it('neither skips nor repeats an interval across a restart, backfilling from history', { timeout: 90_000 }, async () => {
+    const entityId = `sensor.${uniqueId('restart')}`;
+    const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
+    await setState(entityId, 50, attributes);
+    const intervalMs = 3000;
+    const stored = new Map<string, number>();
+    const emitted: Reading[] = [];
+    const client = await connectedClient();
+    const meterWith = (): EnergyMeter =>
+      new EnergyMeter({
+        entities: [entityId],
+        intervalMs,
+        emitRaw: false,
+        emitIntervals: true,
+        source: client,
+        ledger: { get: (id) => stored.get(id), set: (id, start) => stored.set(id, start) },
+        emit: (reading) => emitted.push(reading),
+      });
+    try {
+      const first = meterWith();
+      await first.start();
+      await waitFor(() => emitted.length >= 2, 20_000, 'two intervals from the first meter');
+      await setState(entityId, 50.25, attributes);
+      await waitFor(() => emitted.some((reading) => reading.value > 0), 20_000, 'the first meter counting');
+      await first.stop();
+      const stoppedAt = emitted.length;
+      // Node-RED is down; the meter carries on.
+      await setState(entityId, 50.5, attributes);
+      await sleep(intervalMs + 200);
+      await setState(entityId, 51, attributes);
+      await sleep(intervalMs + 200);
+      const second = meterWith();
+      await second.start();
+      const restartedAt = Date.now();
+      await waitFor(() => emitted.some((reading) => reading.ts >= restartedAt), 20_000, 'live intervals after the restart');
+      await second.stop();
+      for (let i = 1; i < emitted.length; i += 1) {
+        assert.equal((emitted[i] as Reading).ts - (emitted[i - 1] as Reading).ts, intervalMs, `interval ${i} follows without gap or repeat`);
+      }
+      assert.ok(emitted.slice(stoppedAt).some((reading) => reading.backfilled), 'the intervals missed while stopped are backfilled');
+      assert.equal(Math.round(emitted.reduce((sum, reading) => sum + reading.value, 0) * 1e6) / 1e6, 1);
+    } finally {
       await client.stop();
     }
   });

@@ -224,6 +224,27 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     assert.ok(location && Math.abs(location.value - expectedKm) < expectedKm * 0.01 + 0.01, `distance ${location?.value} km, expected about ${expectedKm} km`);
   });
 
+  it("the editor's entity picker lists meters, trackers and persons from HA, filtered by device class", { timeout: 30_000 }, async () => {
+    const energy = `sensor.${uniqueId('pick_energy')}`;
+    const temperature = `sensor.${uniqueId('pick_temp')}`;
+    const tracker = `device_tracker.${uniqueId('pick_phone')}`;
+    await setState(energy, 1, { unit_of_measurement: 'kWh', device_class: 'energy', friendly_name: 'Picker energy' });
+    await setState(temperature, 20, { unit_of_measurement: '°C', device_class: 'temperature' });
+    await setState(tracker, 'home', { latitude: 1, longitude: 2 });
+    await loadFlow(meterFlow(ha().url, energy, {}), credentials());
+    const seen = statuses(helper.getNode('meter'));
+    await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
+    const all = await helper.request().get('/smarts-ha-server/server/entities');
+    assert.equal(all.status, 200);
+    const ids = (all.body as Array<{ entity_id: string }>).map((entity) => entity.entity_id);
+    assert.ok(ids.includes(energy) && ids.includes(tracker), 'energy sensor and tracker offered');
+    assert.ok(!ids.includes(temperature), 'a temperature sensor is not offered');
+    const mine = (all.body as Array<{ entity_id: string; name: string; device_class: string; unit: string }>).find((entity) => entity.entity_id === energy);
+    assert.deepEqual(mine, { entity_id: energy, name: 'Picker energy', device_class: 'energy', unit: 'kWh' });
+    const powerOnly = await helper.request().get('/smarts-ha-server/server/entities?device_class=power');
+    assert.ok(!(powerOnly.body as Array<{ entity_id: string }>).some((entity) => entity.entity_id === energy));
+  });
+
   it('a bad history request goes to Catch', { timeout: 20_000 }, async () => {
     const entityId = `sensor.${uniqueId('badhistory')}`;
     await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });

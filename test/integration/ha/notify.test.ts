@@ -93,6 +93,23 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
     assert.equal(count(), 2);
   });
 
+  it('clears the notification (same tag) when the readings are back to normal', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('clear')}`;
+    await loadConnected(notifyFlow(ha().url, { message: 'clear test {{entity_id}}' }));
+    const out = collect<AlertMsg>(helper.getNode('out'));
+    const notify = helper.getNode('notify');
+    const clears = (): number => notifyLines().filter((line) => line === 'clear_notification').length;
+    const before = clears();
+    notify.receive({ payload: scored(entityId, 3, 3) });
+    await waitFor(() => notifyLines().includes(`clear test ${entityId}`), 10_000, 'the anomaly notification');
+    notify.receive({ payload: scored(entityId, 0.4, 0.2) });
+    await waitFor(() => clears() === before + 1, 10_000, 'clear_notification sent');
+    notify.receive({ payload: scored(entityId, 0.4, 0.1) });
+    await waitFor(() => out.length === 3, 10_000, 'three outcomes');
+    assert.equal(clears(), before + 1, 'cleared once, not on every normal reading');
+    await waitFor(async () => (await getState(scoreSensorId(entityId)))?.state === '0.1', 10_000, 'the sensor follows normal readings too');
+  });
+
   it('sends the phone\'s answer to an action out of output 2', { timeout: 30_000 }, async () => {
     const entityId = `sensor.${uniqueId('action')}`;
     await loadConnected(notifyFlow(ha().url));
