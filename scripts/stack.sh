@@ -54,7 +54,7 @@ settle_port() {
   esac
   if [ "$PORTS_AUTO" = auto ]; then
     local chosen
-    chosen="$(free_port_from $((port + 10000)))"
+    chosen="$(free_port_from $((port + 30000)))"
     step "port $port ($var) is in use by $(port_owner "$port"); using $chosen"
     printf -v "$var" '%s' "$chosen"
     export "${var?}"

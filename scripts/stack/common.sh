@@ -34,7 +34,11 @@ running_pid() {
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  printf '%s' "$pid"
+  # Every service's command line names its STACK_DIR: a recycled pid is not ours.
+  case "$(ps -o args= -p "$pid" 2>/dev/null)" in
+    *"$STACK_DIR"*) printf '%s' "$pid" ;;
+    *) return 1 ;;
+  esac
 }
 
 port_open() { (exec 3<>"/dev/tcp/$STACK_HOST/$1") 2>/dev/null; }

@@ -29,7 +29,7 @@ find_python() {
 }
 
 install_venv() {
-  if [ ! -x "$VENV/bin/hass" ] || ! "$VENV/bin/python" -c "import homeassistant.const as c, sys; sys.exit(c.__version__ != '$HA_VERSION')" 2>/dev/null; then
+  if [ ! -x "$VENV/bin/hass" ] || [ ! -d "$VENV/lib/python3."*"/site-packages/homeassistant-$HA_VERSION.dist-info" ]; then
     local python
     python="$(find_python)" || die "python3.11 not found (Home Assistant $HA_VERSION needs Python 3.11 or 3.12; install python3.11 and python3.11-venv, or set HA_PYTHON)"
     "$python" -c 'import venv, ensurepip' 2>/dev/null || die "python3.11 venv not available (install python3.11-venv: $python cannot create a venv with pip)"
@@ -49,14 +49,14 @@ install_venv() {
 # The integrations' requirements, pinned by HA's own package_constraints.txt, so that start-up
 # installs nothing (fast, offline-safe). Re-run only when the list changes.
 install_requirements() {
-  local wanted marker="$VENV/.stream-smarts-requirements"
+  local marker="$VENV/.stream-smarts-requirements" fingerprint
+  # Everything that decides the list, hashed without starting Python (keeps warm starts quick).
+  fingerprint="$(printf '%s\n' "$HA_VERSION" "$DOMAINS" | cat - "$STACK_SCRIPTS/ha/requirements.py" "$STACK_SCRIPTS/ha/constraints.txt" | sha1sum | cut -c1-40)"
+  [ -f "$marker" ] && [ "$(cat "$marker")" = "$fingerprint" ] && return 0
+  local wanted constraints
   wanted="$("$VENV/bin/python" "$STACK_SCRIPTS/ha/requirements.py" $DOMAINS 2>/dev/null)" \
     || die "ha: listing the integrations' requirements failed"
-  local fingerprint
-  fingerprint="$(printf '%s\n' "$wanted" | cat - "$STACK_SCRIPTS/ha/constraints.txt" | sha1sum | cut -c1-40)"
-  [ -f "$marker" ] && [ "$(cat "$marker")" = "$fingerprint" ] && return 0
   step "ha: installing the requirements of the configured integrations (once)"
-  local constraints
   constraints="$("$VENV/bin/python" -c 'import homeassistant, os; print(os.path.join(os.path.dirname(homeassistant.__file__), "package_constraints.txt"))')"
   # shellcheck disable=SC2086
   if ! "$VENV/bin/pip" install -q -c "$constraints" -c "$STACK_SCRIPTS/ha/constraints.txt" $wanted josepy >> "$STACK_DIR/logs/ha-install.log" 2>&1; then
@@ -85,8 +85,9 @@ is_ready() {
 }
 
 is_running_state() {
-  curl -fsS -H "Authorization: Bearer $(cat "$TOKEN_FILE")" "http://$STACK_HOST:$HA_PORT/api/config" 2>/dev/null \
-    | grep -q '"state": *"RUNNING"'
+  local config
+  config="$(curl -fsS -H "Authorization: Bearer $(cat "$TOKEN_FILE")" "http://$STACK_HOST:$HA_PORT/api/config" 2>/dev/null)" || return 1
+  [[ "$config" =~ \"state\":\ *\"RUNNING\" ]]
 }
 
 start() {

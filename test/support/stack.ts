@@ -28,11 +28,16 @@ export function projectRoot(): string {
   return process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..');
 }
 
+/** The stack's directory: `$STACK_DIR` when set (as for scripts/stack.sh), else `<root>/.stack`. */
+export function stackDir(): string {
+  return process.env.STACK_DIR ?? join(projectRoot(), '.stack');
+}
+
 let cached: StackInfo | undefined;
 
 export function stackInfo(): StackInfo {
   if (!cached) {
-    const file = join(projectRoot(), '.stack', 'stack.json');
+    const file = join(stackDir(), 'stack.json');
     try {
       cached = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
     } catch (error) {

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import sys
+import time
 
 import aiohttp
 
@@ -79,7 +80,8 @@ async def long_lived_token(session: aiohttp.ClientSession, base: str, access_tok
         if reply.get("type") != "auth_ok":
             raise SystemExit(f"onboarding: websocket auth failed: {reply}")
         await ws.send_json({"id": 1, "type": "auth/long_lived_access_token",
-                            "client_name": "stream-smarts local stack", "lifespan": 3650})
+                            # Client names must be unique per user: a replacement token gets a new one.
+                            "client_name": f"stream-smarts local stack {int(time.time())}", "lifespan": 3650})
         reply = await ws.receive_json()
         if not reply.get("success"):
             raise SystemExit(f"onboarding: creating the long-lived token failed: {reply}")

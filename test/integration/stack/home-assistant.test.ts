@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { projectRoot, stackInfo } from '../../support/stack';
+import { stackDir, stackInfo } from '../../support/stack';
 
 // Proof that the stack's Home Assistant is real, using nothing but its websocket API
 // (https://developers.home-assistant.io/docs/api/websocket) and the project's token file.
@@ -90,9 +90,9 @@ function entities(): { energy: string; energyInput: string; power: string; power
 }
 
 describe('stack: Home Assistant', () => {
-  it('keeps the token in .stack/ha-token (mode 600) and refuses a wrong one', { timeout: 30_000 }, async () => {
+  it('keeps the token in <stack dir>/ha-token (mode 600) and refuses a wrong one', { timeout: 30_000 }, async () => {
     const { url, token } = stackInfo().ha;
-    const file = join(projectRoot(), '.stack', 'ha-token');
+    const file = join(stackDir(), 'ha-token');
     assert.equal(readFileSync(file, 'utf8').trim(), token);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     await assert.rejects(HaSession.open(url, `${token}x`), /auth_invalid/);
