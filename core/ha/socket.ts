@@ -40,12 +40,13 @@ export function openAuthenticatedSocket(options: SocketOptions): Promise<AuthedS
       socket.off('message', onMessage);
       socket.off('close', onClose);
       socket.off('error', onError);
+      // ws emits 'error' (e.g. terminate() while still connecting); with no listener that would
+      // throw and take the process down. The outcome is already decided, so it is only swallowed.
+      socket.on('error', () => undefined);
       if (typeof outcome === 'number') {
         socket.terminate();
         reject(outcome);
       } else {
-        // ws throws an 'error' event that has no listener; the close that follows it is what matters.
-        socket.on('error', () => undefined);
         resolve(outcome);
       }
     };
