@@ -106,6 +106,14 @@ describe('docker-compose.yml', () => {
     assert.ok(!/token"\s*:/i.test(flowText), 'the flow must not carry a token');
   });
 
+  it('npm start runs the same flow and settings and sets the same variables', () => {
+    const start = read('scripts/start.mjs');
+    assert.match(start, /join\(root, 'flows', 'stream-smarts-demo\.json'\)/);
+    assert.match(start, /join\(root, 'scripts', 'node-red', 'settings\.js'\)/);
+    const composeEnv = Object.keys(service('node-red').environment ?? {}).filter((name) => name.startsWith('STREAM_SMARTS_'));
+    for (const name of composeEnv) assert.match(start, new RegExp(`${name}:`), `npm start does not set ${name}`);
+  });
+
   it('gives Home Assistant the demo meter, the notify service of the flow and the example automations', () => {
     const ha = service('homeassistant');
     const mounts = bindMounts(ha);

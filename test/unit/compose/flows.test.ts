@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { projectRoot } from '../../support/stack';
+
+type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
+
+const root = projectRoot();
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+const ours = new Set(Object.keys(pkg['node-red'].nodes));
+const core = new Set(['tab', 'comment', 'inject', 'debug', 'change', 'switch', 'function', 'http in', 'http response', 'catch', 'status', 'complete', 'link in', 'link out']);
+const configTypes = new Set(['smarts-ha-server', 'smarts-kafka-broker']);
+const configRefs = ['server', 'broker'];
+/** Core nodes whose input handler takes (msg, send, done): the Kafka consumer's commit-after-flow tracking sees them finish. */
+const completingCore = new Set(['debug', 'change', 'function', 'http response', 'link out']);
+
+const files: Array<[string, FlowNode[]]> = [
+  ['flows/stream-smarts-demo.json', JSON.parse(readFileSync(join(root, 'flows', 'stream-smarts-demo.json'), 'utf8')) as FlowNode[]],
+  ...readdirSync(join(root, 'examples'))
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name): [string, FlowNode[]] => [`examples/${name}`, JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as FlowNode[]]),
+];
+
+function downstream(flow: FlowNode[], fromId: string, seen = new Set<string>()): FlowNode[] {
+  const node = flow.find((candidate) => candidate.id === fromId);
+  const reached: FlowNode[] = [];
+  for (const target of (node?.wires ?? []).flat()) {
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const next = flow.find((candidate) => candidate.id === target);
+    if (next) reached.push(next, ...downstream(flow, target, seen));
+  }
+  return reached;
+}
+
+describe('demo flow and example flows', () => {
+  it('ships the five examples of the issue', () => {
+    assert.deepEqual(
+      files.map(([name]) => name).filter((name) => name.startsWith('examples/')),
+      ['01-full-pipeline', '02-home-assistant-only', '03-kafka-anomaly-notify', '04-train-from-ha-history', '05-feedback-loop'].map((name) => `examples/${name}.json`),
+    );
+  });
+
+  for (const [name, flow] of files) {
+    it(`${name}: opens with an explaining comment, uses known nodes, wires and config that exist, no secrets`, () => {
+      const first = flow.find((node) => node.type !== 'tab');
+      assert.equal(first?.type, 'comment', 'the first node must be a comment');
+      assert.ok(String(first?.info ?? '').length > 100, 'the comment explains the flow in its info');
+      const ids = new Set(flow.map((node) => node.id));
+      assert.equal(ids.size, flow.length, 'duplicate node ids');
+      for (const node of flow) {
+        assert.ok(ours.has(node.type) || core.has(node.type), `${node.id}: unknown type ${node.type}`);
+        for (const target of (node.wires ?? []).flat()) assert.ok(ids.has(target), `${node.id} wires to missing ${target}`);
+        for (const ref of configRefs) {
+          if (typeof node[ref] === 'string' && node[ref] !== '') {
+            const config = flow.find((candidate) => candidate.id === node[ref]);
+            assert.ok(config && configTypes.has(config.type), `${node.id}.${ref} → ${String(node[ref])} is not a config node here`);
+          }
+        }
+        assert.ok(!('credentials' in node) && !('token' in node) && !('password' in node), `${node.id} carries a secret`);
+      }
+    });
+
+    it(`${name}: every node after a Kafka consumer reports when it is done (commit-after-flow)`, () => {
+      for (const consumer of flow.filter((node) => node.type === 'smarts-kafka-in')) {
+        for (const node of downstream(flow, consumer.id)) {
+          assert.ok(ours.has(node.type) || completingCore.has(node.type), `${node.id} (${node.type}) after ${consumer.id} would hold its messages in flight`);
+        }
+      }
+    });
+  }
+});
