@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { decodeFormats, type DecodeFormat } from '../../core/avro/codec';
+import { decodeFormats, type DecodedValue, type DecodeFormat } from '../../core/avro/codec';
 import { BufferedProducer } from '../../core/kafka/buffered-producer';
 import { GroupConsumer, type ConsumerEvent } from '../../core/kafka/consumer';
 import { toKafkaError } from '../../core/kafka/errors';
 import type { ConsumedMessage } from '../../core/kafka/types';
 import { isKafkaBrokerNode, type KafkaBrokerNode } from '../shared/kafka-broker-api';
 import { FlowCompletion } from '../shared/kafka-flow-completion';
-import { kafkaErrorStatus } from '../shared/kafka-status';
+import { kafkaErrorStatus, short } from '../shared/kafka-status';
 
 interface InNodeDef extends NodeDef {
   broker: string;
@@ -56,6 +56,7 @@ export = function (RED: NodeAPI): void {
     let received = 0;
     let malformed = 0;
     let connection: ConsumerEvent | undefined;
+    let closing = false;
 
     function showStatus(): void {
       const counts = `${received} in${malformed > 0 ? `, ${malformed} bad` : ''}, ${consumer?.inFlight ?? 0}/${maxInFlight} in flight`;
@@ -84,9 +85,7 @@ export = function (RED: NodeAPI): void {
     function handle(brokerNode: KafkaBrokerNode, message: ConsumedMessage, finish: () => void): void {
       received += 1;
       const raw = message.value ?? Buffer.alloc(0);
-      brokerNode
-        .valueCodec()
-        .decode(raw, format)
+      decodeRetrying(brokerNode, raw)
         .then(
           (decoded) => {
             const msgid = RED.util.generateId();
@@ -129,6 +128,24 @@ export = function (RED: NodeAPI): void {
             });
           },
         );
+    }
+
+    /**
+     * Decodes, waiting out failures worth retrying (the schema registry unreachable): only a
+     * message that cannot be decoded at all counts as malformed and is committed past.
+     */
+    async function decodeRetrying(brokerNode: KafkaBrokerNode, raw: Buffer): Promise<DecodedValue> {
+      let delay = 500;
+      for (;;) {
+        try {
+          return await brokerNode.valueCodec().decode(raw, format);
+        } catch (error) {
+          if (closing || (error as { retriable?: unknown }).retriable !== true) throw error;
+          node.status({ fill: 'yellow', shape: 'ring', text: short(`retrying decode: ${(error as Error).message}`) });
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, 10000);
+        }
+      }
     }
 
     async function sendToDeadLetters(brokerNode: KafkaBrokerNode, message: ConsumedMessage, reason: string): Promise<void> {
@@ -203,6 +220,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
       completion?.close();
       awaitingAck.clear();
       Promise.all([consumer?.stop(), deadLetters?.close(2000)])
