@@ -27,6 +27,8 @@ export interface KafkaClient {
 
 export interface KafkaClientOptions {
   logger?: KafkaLogger;
+  /** kafkajs's own retries of a failed request or connection (default 8). */
+  retries?: number;
   /** kafkajs log level routed to the logger (default WARN). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
@@ -41,7 +43,7 @@ export function kafkaJsConfig(config: BrokerConfig, options: KafkaClientOptions 
     requestTimeout: config.requestTimeoutMs ?? 30000,
     logLevel: levels[options.logLevel ?? 'warn'],
     logCreator: kafkaLogCreator(options.logger ?? silentLogger),
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10000 },
+    retry: { initialRetryTime: 300, retries: options.retries ?? 8, maxRetryTime: 10000 },
   };
   if (config.tls) kafkaConfig.ssl = tlsOptions(config.tls);
   if (config.sasl) {

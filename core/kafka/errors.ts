@@ -41,6 +41,9 @@ export function toKafkaError(error: unknown): KafkaError {
   if (name === 'KafkaJSSASLAuthenticationError' || (e.type !== undefined && authErrorTypes.has(e.type))) {
     return new KafkaError(`authentication refused: ${message}`, 'auth', false, { cause: error });
   }
+  if (/certificate|self[- ]signed|unable to verify|SSL routines|wrong version number|handshake/i.test(message)) {
+    return new KafkaError(`TLS: ${message}`, 'config', false, { cause: error });
+  }
   if (name === 'KafkaJSConnectionError' || name === 'KafkaJSRequestTimeoutError' || name === 'KafkaJSBrokerNotFound' || name === 'KafkaJSConnectionClosedError' || name === 'KafkaJSLockTimeout') {
     return new KafkaError(message, 'connection', true, { cause: error });
   }
@@ -52,9 +55,6 @@ export function toKafkaError(error: unknown): KafkaError {
   }
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(message)) {
     return new KafkaError(message, 'connection', true, { cause: error });
-  }
-  if (/certificate|self[- ]signed|SSL|TLS/i.test(message)) {
-    return new KafkaError(`TLS: ${message}`, 'config', false, { cause: error });
   }
   return new KafkaError(message, 'broker', e.retriable ?? true, { cause: error });
 }
