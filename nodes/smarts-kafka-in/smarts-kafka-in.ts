@@ -167,6 +167,8 @@ export = function (RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
     } else if (topics.length === 0) {
       node.status({ fill: 'red', shape: 'ring', text: 'no topic configured' });
+    } else if (ackMode === 'flow' && !RED.hooks) {
+      node.status({ fill: 'red', shape: 'ring', text: 'this runtime has no message hooks: use the explicit ack mode' });
     } else {
       try {
         if (ackMode === 'flow') completion = new FlowCompletion(RED.hooks, `smarts-kafka-in-${node.id}`);
