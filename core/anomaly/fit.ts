@@ -32,6 +32,8 @@ export interface FitOptions {
   /** Share of the profile window held back for calibration. */
   holdBack?: number;
   window?: number;
+  /** Window (hours) of the always-on load's minimum. */
+  driftHours?: number;
   /** Time constant of the slow residual level (0 disables it). */
   levelDays?: number;
   /** How residuals are normalised: by each hour-of-week slot's spread, the hour of day's, or one for all. */
@@ -65,7 +67,7 @@ export const defaultCalibration: Calibration = {
   level: 0.999,
   perHour: ['point', 'persist', 'context'],
   hourLevel: 1,
-  hourMargin: 1.1,
+  hourMargin: 1.2,
   margin: { point: 1.1, context: 1.1, persist: 1.1, drift: 1.1 },
   floor: { point: 3, context: 3, persist: 1.5, drift: 3 },
 };
@@ -115,18 +117,18 @@ function profile(points: readonly PointInput[], scale: number, spreadMode: 'slot
   return { center, spread: spread.map((value) => Math.max(value, floor)) };
 }
 
-function baseLoad(points: readonly PointInput[]): { level: number; spread: number } | null {
+function baseLoad(points: readonly PointInput[], hours: number): { level: number; spread: number } | null {
+  const windowMs = hours * 3_600_000;
   const minima: number[] = [];
-  let dayStart = -1;
-  let dayMin = Infinity;
-  for (const point of points) {
-    const day = Math.floor(point.ts / dayMs);
-    if (day !== dayStart) {
-      if (dayStart >= 0 && Number.isFinite(dayMin)) minima.push(dayMin);
-      dayStart = day;
-      dayMin = Infinity;
-    }
-    dayMin = Math.min(dayMin, point.rate);
+  if (points.length === 0) return null;
+  const first = (points[0] as PointInput).ts;
+  const last = (points[points.length - 1] as PointInput).ts;
+  let from = 0;
+  for (let end = Math.ceil((first + windowMs) / dayMs) * dayMs; end <= last + 1; end += dayMs) {
+    while (from < points.length && (points[from] as PointInput).ts < end - windowMs) from += 1;
+    let min = Infinity;
+    for (let i = from; i < points.length && (points[i] as PointInput).ts < end; i += 1) min = Math.min(min, (points[i] as PointInput).rate);
+    if (Number.isFinite(min)) minima.push(min);
   }
   if (minima.length < 7) return null;
   const recent = minima.slice(-28);
@@ -160,7 +162,8 @@ export async function fitHomeModel(
   if (!(scale > 0)) scale = Math.max(quantile(absRates, 0.5), 1e-6);
 
   const fitPart = recent.filter((point) => point.ts < holdStart);
-  const base = baseLoad(recent);
+  const driftHours = options.driftHours ?? 48;
+  const base = baseLoad(recent, driftHours);
   const params: HomeModelParams = {
     type: 'home',
     readingKind: options.readingKind,
@@ -172,7 +175,8 @@ export async function fitHomeModel(
     base,
     thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
     persistHours: 8,
-    levelDays: options.levelDays ?? 3,
+    driftHours,
+    levelDays: options.levelDays ?? 2,
     persistCap: 4,
     window,
     autoencoder: null,

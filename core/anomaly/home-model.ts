@@ -26,7 +26,9 @@ export interface HomeModelParams {
   /** Per hour-of-week slot, on the asinh scale. */
   center: number[];
   spread: number[];
-  /** Usual minimum over 24 h (the always-on load), in rate units. */
+  /** Hours over which the always-on load is measured (the minimum rate in that window). */
+  driftHours: number;
+  /** Usual minimum over `driftHours` (the always-on load), in rate units. */
   base: { level: number; spread: number } | null;
   thresholds: Components;
   /** Per hour of day thresholds for the components that depend on the time of day. */
@@ -146,9 +148,10 @@ export class HomeScorer {
 
     let drift = 0;
     this.recent.push(point);
-    while (this.recent.length > 0 && (this.recent[0] as PointInput).ts <= point.ts - dayMs) this.recent.shift();
+    const driftMs = p.driftHours * 3_600_000;
+    while (this.recent.length > 0 && (this.recent[0] as PointInput).ts <= point.ts - driftMs) this.recent.shift();
     const covered = point.ts - (this.recent[0] as PointInput).ts;
-    if (p.base && covered >= 0.8 * dayMs) {
+    if (p.base && covered >= 0.8 * driftMs) {
       let min = Infinity;
       for (const q of this.recent) min = Math.min(min, q.rate);
       drift = signed((min - p.base.level) / p.base.spread);

@@ -176,6 +176,8 @@ export class SeriesDetector {
 
   private trim(now: number): void {
     const keepMs = (this.options.keepDays ?? 120) * dayMs;
+    // trim in daily chunks, not per reading, so the history array is rarely copied
+    if (((this.history[0] as HistoryPoint | undefined)?.ts ?? now) >= now - keepMs - dayMs) return;
     let drop = 0;
     while (drop < this.history.length && (this.history[drop] as HistoryPoint).ts < now - keepMs) drop += 1;
     if (drop > 0) this.history.splice(0, drop);
@@ -204,6 +206,10 @@ export class SeriesDetector {
           unit: canonicalUnits[kind],
           intervalS: Math.round(this.intervalS),
           autoencoder: this.scorer?.params.autoencoder ?? this.options.defaultModel?.autoencoder ?? null,
+          // online retrains stay small: recent windows, a few epochs from the previous weights
+          historyDays: 90,
+          maxWindows: 1500,
+          epochs: this.scorer?.params.autoencoder ? 3 : 8,
           ...this.options.fit,
           onProgress,
         });

@@ -90,7 +90,7 @@ export const command: CliCommand = {
       defaultModel,
       model: initial,
       ...(modelId ? { modelId } : {}),
-      fit: { readingKind: kind, twoSided: kind === 'other', epochs: 8 },
+      fit: { readingKind: kind, twoSided: kind === 'other' },
     });
 
     const input = values.input === '-' ? io.stdin : createReadStream(values.input);
