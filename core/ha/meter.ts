@@ -3,7 +3,7 @@ import { localHour } from '../reading';
 import { IntervalBucketer, type BucketMode, type ClosedInterval } from './bucketer';
 import type { ConnectionStatus } from './client';
 import { EntityStreamDecoder, type EntityState } from './entity-stream';
-import { HaConfigError } from './errors';
+import { HaConfigError, HaConnectionError } from './errors';
 import { intervalStart, intervalStartsBetween } from './interval';
 import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home } from './meter-entity';
 import { fetchHistory, fetchStatistics, intervalsFromHistory, intervalsFromStatistics, type IntervalValue } from './recorder';
@@ -11,6 +11,7 @@ import type { ReadingKind } from '../reading';
 
 /** The part of HaClient the meter uses. */
 export interface MeterSource {
+  readonly connected: boolean;
   command<T>(message: { type: string; [key: string]: unknown }): Promise<T>;
   subscribe(message: { type: string; [key: string]: unknown }, callback: (event: unknown) => void): Promise<() => Promise<void>>;
   onReady(listener: () => void): () => void;
@@ -129,6 +130,7 @@ export class EnergyMeter {
   /** `days` of interval consumption per entity, ending with the last closed interval. */
   async history(days: number): Promise<Reading[]> {
     if (!(days > 0)) throw new HaConfigError('payload.days must be a positive number');
+    if (!this.options.source.connected) throw new HaConnectionError('not connected to Home Assistant; ask again when the status shows connected');
     const now = this.now();
     const to = intervalStart(now, this.options.intervalMs);
     const from = intervalStart(to - days * 86_400_000, this.options.intervalMs);
@@ -254,9 +256,10 @@ export class EnergyMeter {
         await this.catchUpEntity(entityId);
       } catch (error) {
         failed = true;
-        // Without a catch-up the old baseline would pour the whole gap into the open interval and
-        // close the missed ones as 0: start over instead, so the open interval counts as partial.
-        this.bucketers.get(entityId)?.restartAt(this.now());
+        // Right after a (re)connect the old baseline would pour the whole gap into the open interval
+        // and close the missed ones as 0: start over, so the open interval counts as partial. A
+        // retry keeps the live state, which is whole since that restart.
+        if (this.catchUpRetries === 0) this.bucketers.get(entityId)?.restartAt(this.now());
         this.options.onError?.(error, entityId);
       }
     }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { EnergyMeter } from '../../../core/ha/meter';
 import type { Reading } from '../../../core/reading';
 import { importHourly } from './statistics';
-import { connectedClient, setState, sleep, uniqueId, waitFor } from './support';
+import { connectedClient, requireHistoryIntegration, setState, sleep, uniqueId, waitFor } from './support';
 
 // A Node-RED restart: the node context says which hour was emitted last; the hours since then come
 // from Home Assistant's long-term statistics, once each, in order, marked backfilled.
@@ -49,6 +49,7 @@ describe('meter backfill from long-term statistics', () => {
 // A Node-RED restart with short intervals: the second meter picks up exactly where the first stopped.
 describe('meter restart with the ledger kept', () => {
   it('neither skips nor repeats an interval across a restart, backfilling from history', { timeout: 90_000 }, async () => {
+    await requireHistoryIntegration();
     const entityId = `sensor.${uniqueId('restart')}`;
     const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
     await setState(entityId, 50, attributes);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Reading } from '../../../core/reading';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, connectedClient, ha, helper, loadFlow, rest, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, ha, helper, loadFlow, requireHistoryIntegration, rest, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 interface ReadingMsg {
   topic: string;
@@ -31,18 +31,6 @@ function assertContiguous(readings: readonly Reading[], intervalMs: number): voi
     const previous = readings[i - 1] as Reading;
     const current = readings[i] as Reading;
     assert.equal(current.ts - previous.ts, intervalMs, `interval ${i} follows interval ${i - 1} without a gap or repeat`);
-  }
-}
-
-/** Short intervals are rebuilt from raw history (history/history_during_period): HA needs `history:` (part of default_config). */
-async function requireHistoryIntegration(): Promise<void> {
-  const client = await connectedClient();
-  try {
-    await client.command({ type: 'history/history_during_period', start_time: new Date(Date.now() - 60_000).toISOString(), entity_ids: ['sun.sun'] });
-  } catch (error) {
-    throw new Error(`this Home Assistant has no history integration (${(error as Error).message}); add "history:" to its configuration.yaml (scripts/stack/ha/configuration.yaml.in)`);
-  } finally {
-    await client.stop();
   }
 }
 

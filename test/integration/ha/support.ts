@@ -167,3 +167,16 @@ export async function loadFlow(flow: FlowNode[], credentials: Record<string, obj
   const tabbed = [{ id: 'tab', type: 'tab', label: 'test' }, ...flow.map((node) => (node.type === 'smarts-ha-server' ? node : { z: 'tab', ...node }))];
   await helper.load(haNodeModules(), tabbed, credentials);
 }
+
+/** Short intervals are rebuilt from raw history (history/history_during_period): HA needs `history:` (part of default_config). */
+export async function requireHistoryIntegration(): Promise<void> {
+  const client = await connectedClient();
+  try {
+    await client.command({ type: 'history/history_during_period', start_time: new Date(Date.now() - 60_000).toISOString(), entity_ids: ['sun.sun'] });
+  } catch (error) {
+    throw new Error(`this Home Assistant has no history integration (${(error as Error).message}); add "history:" to its configuration.yaml (scripts/stack/ha/configuration.yaml.in)`);
+  } finally {
+    await client.stop();
+  }
+}
+
