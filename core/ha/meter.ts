@@ -290,7 +290,9 @@ export class EnergyMeter {
     const currentStart = intervalStart(now, this.options.intervalMs);
     if (mode && this.options.emitIntervals) {
       const last = this.options.ledger.get(entityId);
-      const from = Math.max(last !== undefined ? last + this.options.intervalMs : currentStart, intervalStart(earliest, this.options.intervalMs));
+      // Nothing emitted yet: resume from the interval that was open when the connection dropped.
+      const resumeAt = last !== undefined ? last + this.options.intervalMs : (this.bucketers.get(entityId)?.currentStart ?? currentStart);
+      const from = Math.max(resumeAt, intervalStart(earliest, this.options.intervalMs));
       if (from < currentStart) {
         const intervals = await this.readIntervals(entityId, kind, mode, from, currentStart);
         const found = new Set(intervals.map((interval) => interval.start));

@@ -91,6 +91,9 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     }
     const idle = readings.filter((reading) => reading.ts >= offTs);
     assert.ok(idle.length >= 1 && idle.every((reading) => reading.value === 0), 'idle intervals are emitted as 0');
+    // The node keeps the last emitted interval in its context (a persistent store carries it over a restart).
+    const ledger = helper.getNode('meter').context().get('lastIntervalStart') as Record<string, number>;
+    assert.equal(ledger[entityId], readings[readings.length - 1]?.ts);
   });
 
   it('a meter reset starts a new cycle: no negative or giant interval', { timeout: 60_000 }, async () => {
