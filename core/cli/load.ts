@@ -82,6 +82,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const client = createKafkaClient({ brokers: options.brokers, clientId: 'stream-smarts-load' }, {
     logger: { error: (line) => io.stderr.write(`${line}\n`), warn: (line) => io.stderr.write(`${line}\n`), info: () => undefined, debug: () => undefined },
     logLevel: 'error',
+    retries: 3,
   });
   await client.checkConnection();
   const producer = new BufferedProducer(client.producerTransport());

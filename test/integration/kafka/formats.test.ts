@@ -51,6 +51,26 @@ describe('Kafka nodes on the real broker: formats', () => {
     assert.deepEqual(raw.map((record) => record.key), Array(3).fill('sensor.meter'));
   });
 
+  it('topic from msg.topic, key from msg.key and headers from msg.headers travel to the consumer', { timeout: 60000 }, async () => {
+    const topic = uniqueName('it-headers');
+    await createTopic(topic, 1);
+    await helper.load(
+      testNodeModules(),
+      onTab([
+        brokerNode(),
+        { id: 'out', type: 'smarts-kafka-out', broker: 'broker', topic: '', format: 'json', wires: [[]] },
+        { id: 'in', type: 'smarts-kafka-in', broker: 'broker', topics: topic, fromBeginning: true, format: 'json', wires: [['sink']] },
+        sink('sink'),
+      ]),
+    );
+    const received = collect('sink');
+    helper.getNode('out').receive({ topic, key: 'custom-key', headers: { source: 'test', attempt: 2 }, payload: readings('sensor.meter', 1)[0] });
+    await waitFor(() => received.length === 1, 30000, 'the message');
+    assert.equal(received[0]?.key, 'custom-key');
+    assert.deepEqual(received[0]?.headers, { source: 'test', attempt: '2' });
+    assert.equal(received[0]?.topic, topic);
+  });
+
   it('JSON', { timeout: 60000 }, async () => {
     const { topic, received } = await roundTrip('json');
     assert.deepEqual(received.map((msg) => msg.payload), readings('sensor.meter', 3));
