@@ -122,6 +122,11 @@ export class EnergyMeter {
     for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
   }
 
+  /** True while missed intervals are being read after a (re)connect. */
+  get catchingUp(): boolean {
+    return this.catchUpRun !== undefined;
+  }
+
   /** Resolves when the running catch-up (if any) is done; for tests and the history command. */
   async settled(): Promise<void> {
     while (this.catchUpRun) await this.catchUpRun;
@@ -235,7 +240,9 @@ export class EnergyMeter {
     if (!this.catchUpRun) {
       this.catchUpRun = this.runCatchUp().finally(() => {
         this.catchUpRun = undefined;
+        this.options.onCounters?.(this.counters);
       });
+      this.options.onCounters?.(this.counters);
     }
     return this.catchUpRun;
   }

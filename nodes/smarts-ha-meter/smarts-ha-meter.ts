@@ -45,6 +45,7 @@ export = function (RED: NodeAPI) {
       if (!meter) return '';
       const { emitted, backfilled, skipped, stale } = meter.counters;
       const parts = [`${emitted} sent`];
+      if (meter.catchingUp) parts.unshift('catching up');
       if (backfilled) parts.push(`${backfilled} backfilled`);
       if (skipped) parts.push(`${skipped} skipped`);
       if (stale) parts.push(`${stale} stale`);
