@@ -93,6 +93,23 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
     assert.equal(count(), 2);
   });
 
+  it('quiet hours hold back the push but the event and the sensor still happen', { timeout: 30_000 }, async () => {
+    const entityId = `sensor.${uniqueId('quiet')}`;
+    const clock = (ms: number): string => {
+      const date = new Date(ms);
+      return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+    };
+    const now = Date.now();
+    await loadConnected(notifyFlow(ha().url, { message: 'quiet test {{entity_id}}', quietStart: clock(now - 3_600_000), quietEnd: clock(now + 3_600_000) }));
+    const out = collect<AlertMsg>(helper.getNode('out'));
+    helper.getNode('notify').receive({ payload: scored(entityId, 3, 3) });
+    await waitFor(() => out.length === 1, 10_000, 'the outcome');
+    assert.deepEqual(out[0]?.alert.push, { push: false, reason: 'quiet-hours' });
+    await waitFor(() => events.some((event) => event.data.entity_id === entityId), 10_000, 'the event despite quiet hours');
+    await waitFor(async () => (await getState(scoreSensorId(entityId)))?.state === '3', 10_000, 'the sensor despite quiet hours');
+    assert.ok(!notifyLines().includes(`quiet test ${entityId}`), 'no push during quiet hours');
+  });
+
   it('clears the notification (same tag) when the readings are back to normal', { timeout: 30_000 }, async () => {
     const entityId = `sensor.${uniqueId('clear')}`;
     await loadConnected(notifyFlow(ha().url, { message: 'clear test {{entity_id}}' }));
