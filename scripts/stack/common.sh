@@ -102,3 +102,8 @@ fetch() {
   curl -fsSL --retry 3 -o "$tmp" "$url" || { rm -f "$tmp"; return 1; }
   mv "$tmp" "$dest"
 }
+
+# SHA-1 of stdin or of a file, hex only (sha1sum on Linux, shasum on macOS).
+sha1() {
+  if command -v sha1sum >/dev/null 2>&1; then sha1sum "$@"; else shasum -a 1 "$@"; fi | cut -c1-40
+}

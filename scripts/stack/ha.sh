@@ -51,7 +51,7 @@ install_venv() {
 install_requirements() {
   local marker="$VENV/.stream-smarts-requirements" fingerprint
   # Everything that decides the list, hashed without starting Python (keeps warm starts quick).
-  fingerprint="$(printf '%s\n' "$HA_VERSION" "$DOMAINS" | cat - "$STACK_SCRIPTS/ha/requirements.py" "$STACK_SCRIPTS/ha/constraints.txt" | sha1sum | cut -c1-40)"
+  fingerprint="$(printf '%s\n' "$HA_VERSION" "$DOMAINS" | cat - "$STACK_SCRIPTS/ha/requirements.py" "$STACK_SCRIPTS/ha/constraints.txt" | sha1)"
   [ -f "$marker" ] && [ "$(cat "$marker")" = "$fingerprint" ] && return 0
   local wanted constraints
   wanted="$("$VENV/bin/python" "$STACK_SCRIPTS/ha/requirements.py" $DOMAINS 2>/dev/null)" \

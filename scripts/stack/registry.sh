@@ -26,7 +26,7 @@ install_dist() {
   fi
   local expected actual
   expected="$(curl -fsSL "$base/$file.sha1" | cut -c1-40)" || expected=""
-  actual="$(sha1sum "$tmp/$file" | cut -c1-40)"
+  actual="$(sha1 "$tmp/$file")"
   if [ -n "$expected" ] && [ "$expected" != "$actual" ]; then
     rm -rf "$tmp"
     die "registry: checksum mismatch for $file (expected $expected, got $actual)"
