@@ -122,7 +122,7 @@ up() {
   settle_ports kafka KAFKA_PORT KAFKA_SASL_PORT KAFKA_CONTROLLER_PORT
   settle_ports ha HA_PORT
   [ "$REGISTRY_ENABLED" = 1 ] && settle_ports registry REGISTRY_PORT
-  rm -f "$STACK_JSON"
+  # stack.json is replaced atomically at the end: readers never see it missing or half-written.
 
   # Kafka and the registry (both Java) start in the background while Home Assistant starts.
   local kafka_job registry_job="" failed=0
