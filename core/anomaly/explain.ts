@@ -29,6 +29,7 @@ export interface ExplainInput {
   reason: ComponentName | 'extreme' | 'profile';
   baseRate?: number;
   baseExpected?: number;
+  baseHours?: number;
   rateUnit?: string;
 }
 
@@ -43,7 +44,7 @@ export function explain(input: ExplainInput): string {
   const main = `${round(shown.value)}${unit} ${span}, about ${round(expected)} expected${ratioText}`;
   if (input.reason === 'drift' && input.baseRate !== undefined && input.baseExpected !== undefined) {
     const rateUnit = input.rateUnit ? ` ${input.rateUnit}` : '';
-    return `always-on load about ${round(input.baseRate)}${rateUnit} over the last 24 hours, usually ${round(input.baseExpected)}${rateUnit}; ${main}`;
+    return `always-on load about ${round(input.baseRate)}${rateUnit} over the last ${input.baseHours ?? 24} hours, usually ${round(input.baseExpected)}${rateUnit}; ${main}`;
   }
   if (input.reason === 'persist') return `${main}; usage has stayed above usual for several hours`;
   if (input.reason === 'extreme') return `${main}; extreme for any home`;

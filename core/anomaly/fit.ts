@@ -32,6 +32,8 @@ export interface FitOptions {
   /** Share of the profile window held back for calibration. */
   holdBack?: number;
   window?: number;
+  /** Single intervals alert only when the hour-of-week profile and the autoencoder's context agree. */
+  agree?: boolean;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
   /** Time constant of the slow residual level (0 disables it). */
@@ -65,7 +67,7 @@ export interface Calibration {
 
 export const defaultCalibration: Calibration = {
   level: 0.999,
-  perHour: ['point', 'persist', 'context'],
+  perHour: ['point', 'persist'],
   hourLevel: 1,
   hourMargin: 1.2,
   margin: { point: 1.1, context: 1.1, persist: 1.1, drift: 1.1 },
@@ -174,6 +176,7 @@ export async function fitHomeModel(
     ...profile(fitPart.length >= 24 ? fitPart : recent, scale, options.spreadMode ?? 'uniform'),
     base,
     thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
+    agree: options.agree ?? false,
     persistHours: 8,
     driftHours,
     levelDays: options.levelDays ?? 2,
@@ -227,15 +230,20 @@ export async function fitHomeModel(
   const scorer = new HomeScorer(params);
   const held: Components[] = [];
   const heldHours: number[] = [];
+  const heldTs: number[] = [];
   for (const point of recent) {
     const { components } = scorer.step(point);
     if (point.ts >= (recent[0] as PointInput).ts + dayMs) {
       held.push(components);
+      heldTs.push(point.ts);
       heldHours.push(hourOfDay(point.ts));
     }
   }
   for (const name of componentNames) {
-    const values = held.map((components) => components[name]);
+    // The autoencoder saw everything before holdStart, so its errors there are optimistic:
+    // its threshold comes from the held-back part only.
+    const source = name === 'context' ? held.filter((_, index) => (heldTs[index] as number) >= holdStart) : held;
+    const values = source.map((components) => components[name]);
     const q = values.length > 0 ? quantile(values, calibration.level) : 0;
     params.thresholds[name] = Math.max(calibration.floor[name], calibration.margin[name] * q);
   }

@@ -42,6 +42,8 @@ export interface HomeModelParams {
   /** Readings of context the autoencoder sees. */
   window: number;
   autoencoder: DenseLayer[] | null;
+  /** Score a single interval by the lesser of its point and context ratios (both must agree). */
+  agree?: boolean;
 }
 
 export interface PointInput {
@@ -168,10 +170,18 @@ export class HomeScorer {
     let score = -Infinity;
     let reason: ComponentName = 'point';
     const hour = new Date(point.ts).getHours();
-    for (const name of componentNames) {
+    const ratio = (name: ComponentName) => {
       const threshold = this.params.hourThresholds?.[name]?.[hour] ?? this.params.thresholds[name];
-      if (!(threshold > 0) || !Number.isFinite(threshold)) continue;
-      const value = components[name] / threshold;
+      return threshold > 0 && Number.isFinite(threshold) ? components[name] / threshold : Number.NaN;
+    };
+    for (const name of componentNames) {
+      let value = ratio(name);
+      if (Number.isNaN(value)) continue;
+      if (this.params.agree && this.params.autoencoder) {
+        // a single interval must be unusual both for its hour and for its context
+        if (name === 'context') continue;
+        if (name === 'point') value = Math.min(value, ratio('context'));
+      }
       if (value > score) {
         score = value;
         reason = name;

@@ -111,6 +111,12 @@ export class SeriesDetector {
       const expected = this.coldExpected(hour, rate);
       return this.result(reading, 0, fromRate(expected, reading, intervalS), `meter ${reading.artefact}: not scored`);
     }
+    const base = this.scorer?.params.base;
+    if (rate === 0 && (reading.kind === 'energy' || reading.kind === 'power') && base && base.level > 20) {
+      // exactly nothing while the always-on load is never below tens of W: a meter outage, not use
+      const expected = this.scorer ? this.coldExpected(hour, rate) : rate;
+      return this.result({ ...reading, artefact: 'outage' }, 0, fromRate(expected, reading, intervalS), `meter outage? 0 while the always-on load is usually ${Math.round(base.level)} W: not scored`);
+    }
     this.lastTs = Math.max(this.lastTs ?? reading.ts, reading.ts);
     let score: number;
     let expectedRate: number;
@@ -150,6 +156,7 @@ export class SeriesDetector {
         reason,
         baseRate,
         baseExpected: this.scorer?.params.base?.level,
+        baseHours: this.scorer?.params.driftHours,
         rateUnit: reading.kind === 'energy' || reading.kind === 'power' ? 'W' : `${canonicalUnits[reading.kind]}/h`,
       });
     }

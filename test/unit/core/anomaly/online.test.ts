@@ -74,3 +74,20 @@ describe('online series detector', () => {
     assert.equal(detector.applyFeedback({ feedback: 'expected', entity_id: 'sensor.home', ts: 1 }), false);
   });
 });
+
+describe('meter outages in real data', () => {
+  it('treats the UCI home\'s outage zeros as artefacts, not anomalies, once it knows the always-on load', async () => {
+    const series = home('uci_household_power_hourly_2006-2010.csv', 140);
+    const detector = new SeriesDetector({ entityId: 'uci', learnDays: 14, fit: { readingKind: 'energy', epochs: 2 } });
+    detector.addHistory(series.rows.filter((row) => !row.artefact && row.ts < series.rows[0]!.ts + 60 * dayMs).map((row) => reading(row.ts, row.value, 3600)));
+    await detector.retrain(series.rows[0]!.ts + 60 * dayMs);
+    const zeros = series.rows.filter((row) => row.artefact === 'outage');
+    assert.ok(zeros.length > 24, 'the UCI outage of April 2007 is in the first 140 days');
+    for (const row of zeros) {
+      const scored = detector.score(reading(row.ts, row.value, 3600));
+      assert.equal(scored.anomaly, false);
+      assert.equal(scored.artefact, 'outage');
+      assert.match(scored.explanation ?? '', /outage/);
+    }
+  });
+});
