@@ -29,6 +29,13 @@ find_python() {
 }
 
 install_venv() {
+  # One installer at a time per cache (two checkouts starting on an empty cache): a venv cannot
+  # be built aside and moved, its paths are absolute.
+  mkdir -p "$STREAM_SMARTS_CACHE"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9> "$STREAM_SMARTS_CACHE/.ha-install.lock"
+    flock 9
+  fi
   if [ ! -x "$VENV/bin/hass" ] || [ ! -d "$VENV/lib/python3."*"/site-packages/homeassistant-$HA_VERSION.dist-info" ]; then
     local python
     python="$(find_python)" || die "python3.11 not found (Home Assistant $HA_VERSION needs Python 3.11 or 3.12; install python3.11 and python3.11-venv, or set HA_PYTHON)"
