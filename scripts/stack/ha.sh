@@ -51,6 +51,8 @@ install_venv() {
     fi
   fi
   install_requirements
+  # Release the lock; Home Assistant must not inherit it.
+  exec 9>&-
 }
 
 # The integrations' requirements, pinned by HA's own package_constraints.txt, so that start-up
