@@ -52,6 +52,8 @@ export class HaClient {
   private readonly readyListeners = new Set<Listener<HaClient>>();
   private readonly subscriptions = new Set<Subscription>();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Why the current socket is being dropped, for the "disconnected" status that follows. */
+  private pendingReason: string | undefined;
   private stopped = false;
   private started = false;
   private readonly fetchImpl: typeof fetch;
@@ -176,7 +178,7 @@ export class HaClient {
 
   private async connectFirstTime(attempt: number): Promise<void> {
     if (this.stopped) return;
-    this.setStatus({ state: 'connecting', attempt, ...(attempt > 0 && 'reason' in this.statusValue ? { reason: this.statusValue.reason } : {}) });
+    this.setStatus({ state: 'connecting', attempt });
     let connection: Connection;
     try {
       // The library types createSocket for the browser WebSocket; ws implements the same surface.
@@ -187,10 +189,9 @@ export class HaClient {
         this.setStatus({ state: 'auth-failed', reason: 'access token refused' });
         return;
       }
-      const reason = 'cannot connect';
-      this.statusValue = { state: 'connecting', attempt, reason };
-      this.retryTimer = setTimeout(() => void this.connectFirstTime(attempt + 1), backoffDelay(attempt, this.options.initialRetry ?? { initialMs: 1000, maxMs: 30_000 }));
-      this.setStatus({ state: 'disconnected', reason });
+      this.setStatus({ state: 'disconnected', reason: 'cannot connect' });
+      const delay = backoffDelay(attempt, this.options.initialRetry ?? { initialMs: 1000, maxMs: 30_000 });
+      this.retryTimer = setTimeout(() => void this.connectFirstTime(attempt + 1), delay);
       return;
     }
     if (this.stopped) {
@@ -216,8 +217,6 @@ export class HaClient {
     void this.onConnected(connection);
   }
 
-  private pendingReason: string | undefined;
-
   private async onConnected(connection: Connection): Promise<void> {
     if (this.stopped) return;
     this.heartbeat?.stop();
@@ -231,8 +230,20 @@ export class HaClient {
         (connection.socket as unknown as WebSocket | undefined)?.terminate();
       },
     });
-    await Promise.all([...this.subscriptions].map((subscription) => this.renew(connection, subscription).catch(() => undefined)));
+    const renewed = await Promise.all([...this.subscriptions].map((subscription) => this.renew(connection, subscription).then(() => undefined, (error: unknown) => error)));
     if (this.stopped || !connection.connected) return;
+    const failure = renewed.find((outcome) => outcome !== undefined);
+    if (failure !== undefined) {
+      // Connected without its subscriptions would be "no updates after HA restarted": drop the
+      // socket after a pause (HA may still be starting) and let the reconnect renew them.
+      const reason = `resubscribing failed: ${describeError(failure, [this.options.config.token])}`;
+      this.setStatus({ state: 'disconnected', reason });
+      this.retryTimer = setTimeout(() => {
+        this.pendingReason = reason;
+        (connection.socket as unknown as WebSocket | undefined)?.terminate();
+      }, 5000);
+      return;
+    }
     this.setStatus({ state: 'connected', haVersion: connection.haVersion ?? '' });
     for (const listener of this.readyListeners) listener(this);
   }
