@@ -4,6 +4,7 @@ import { backoffDelay, type BackoffOptions } from './backoff';
 import { describeError, HaAuthError, HaCommandError, HaConnectionError } from './errors';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
 import type { HaServerConfig } from './server-config';
+import { restRequest, type RestResponse } from './rest';
 import { openAuthenticatedSocket } from './socket';
 
 export type ConnectionStatus =
@@ -23,8 +24,6 @@ export interface HaClientOptions {
   /** Delays between attempts of the first connection (later reconnects use the library's 0-5 s schedule). */
   initialRetry?: BackoffOptions;
   rejectUnauthorized?: boolean;
-  /** Injected for REST calls (sensor states); defaults to global fetch. */
-  fetch?: typeof fetch;
 }
 
 type Listener<T> = (value: T) => void;
@@ -56,10 +55,8 @@ export class HaClient {
   private pendingReason: string | undefined;
   private stopped = false;
   private started = false;
-  private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: HaClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
   }
 
   get status(): ConnectionStatus {
@@ -140,20 +137,15 @@ export class HaClient {
   /** Writes an entity state through the REST API (the websocket API has no command for it). */
   async setState(entityId: string, state: string, attributes: object): Promise<void> {
     const { baseUrl, token } = this.options.config;
-    let response: Response;
+    let response: RestResponse;
     try {
-      response = await this.fetchImpl(`${baseUrl}/api/states/${encodeURIComponent(entityId)}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ state, attributes }),
-      });
+      response = await restRequest('POST', `${baseUrl}/api/states/${encodeURIComponent(entityId)}`, { state, attributes }, { token, rejectUnauthorized: this.options.rejectUnauthorized });
     } catch (error) {
       throw new HaConnectionError(`could not reach Home Assistant to set ${entityId}: ${describeError(error, [token])}`);
     }
     if (response.status === 401 || response.status === 403) throw new HaAuthError(`Home Assistant refused the token when setting ${entityId}`);
-    if (!response.ok) {
-      const body = (await response.text().catch(() => '')).slice(0, 200);
-      throw new HaCommandError(`setting ${entityId} failed: HTTP ${response.status} ${body}`, `http_${response.status}`, response.status >= 500);
+    if (response.status < 200 || response.status >= 300) {
+      throw new HaCommandError(`setting ${entityId} failed: HTTP ${response.status} ${response.body.slice(0, 200)}`, `http_${response.status}`, response.status >= 500);
     }
   }
 

@@ -20,6 +20,8 @@ export interface NotifierSink {
 export interface NotifierOptions extends NotifyOptions, PolicyOptions {
   sink: NotifierSink;
   queueCapacity?: number;
+  /** Delay before a queued alert is tried again while the connection looks up. */
+  retryMs?: number;
   now?: () => number;
   onFeedback?: (feedback: Feedback) => void;
   /** A queued alert dropped, or one that failed after HA came back. */
@@ -63,6 +65,7 @@ export class AnomalyNotifier {
   private readonly lastAnomaly = new Map<string, number>();
   private readonly cleanups: Array<() => unknown> = [];
   private flushing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: NotifierOptions) {
@@ -90,6 +93,7 @@ export class AnomalyNotifier {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.retryTimer);
     for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
   }
 
@@ -117,11 +121,13 @@ export class AnomalyNotifier {
     if (calls.length === 0) return outcome;
     if (!this.options.sink.connected || this.queue.size > 0) {
       this.enqueue({ entityId: subject.entity_id, calls });
+      this.retryLater();
       return { ...outcome, queued: true };
     }
     const rest = await this.execute(calls);
     if (rest.length > 0) {
       this.enqueue({ entityId: subject.entity_id, calls: rest });
+      this.retryLater();
       return { ...outcome, queued: true };
     }
     return outcome;
@@ -153,10 +159,24 @@ export class AnomalyNotifier {
         if (rest.length > 0) {
           this.queue.requeue([{ entityId: alert.entityId, calls: rest }, ...pending.slice(index + 1)]);
           this.options.onQueueChange?.(this.queue.size);
+          this.retryLater();
           return;
         }
       }
     }
+  }
+
+  /**
+   * A call can fail for want of Home Assistant while the websocket still looks connected (REST
+   * timeout, a drop not noticed yet): then no reconnect will trigger a flush, so try again later.
+   */
+  private retryLater(): void {
+    if (this.retryTimer || !this.options.sink.connected) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, this.options.retryMs ?? 5000);
+    this.retryTimer.unref?.();
   }
 
   private enqueue(alert: QueuedAlert): void {

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HaCommandError, HaConnectionError } from '../../../../core/ha/errors';
+import { AnomalyNotifier, type NotifierSink } from '../../../../core/ha/notify/notifier';
+
+/** In-memory sink (unit level only; delivery to the real HA is in test/integration/ha/notify.test.ts). */
+class FakeSink implements NotifierSink {
+  connected = true;
+  calls: string[] = [];
+  failStates = 0;
+  failService: string | undefined;
+  private ready: Array<() => void> = [];
+
+  async callService(domain: string, service: string): Promise<unknown> {
+    if (`${domain}.${service}` === this.failService) throw new HaCommandError('Service not found', 'not_found');
+    this.calls.push(`${domain}.${service}`);
+    return undefined;
+  }
+  async fireEvent(eventType: string): Promise<unknown> {
+    this.calls.push(`event:${eventType}`);
+    return undefined;
+  }
+  async setState(entityId: string, state: string): Promise<void> {
+    if (this.failStates > 0) {
+      this.failStates -= 1;
+      throw new HaConnectionError('REST timed out');
+    }
+    this.calls.push(`state:${entityId}=${state}`);
+  }
+  async subscribe(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+  onReady(listener: () => void): () => void {
+    this.ready.push(listener);
+    return () => undefined;
+  }
+  reconnect(): void {
+    this.connected = true;
+    for (const listener of this.ready) listener();
+  }
+}
+
+const reading = (score: number) => ({ entity_id: 'sensor.e', ts: Date.now(), value: 3, unit: 'kWh', kind: 'energy', hour: 2, score, expected: 0.3 });
+
+describe('AnomalyNotifier', () => {
+  it('retries a call that failed for want of HA while the websocket still looked connected', async () => {
+    const sink = new FakeSink();
+    sink.failStates = 1;
+    const notifier = new AnomalyNotifier({ sink, services: ['notify.phone'], cooldownMs: 0, actionPrefix: 'n', retryMs: 20 });
+    await notifier.start();
+    const outcome = await notifier.handle(reading(3));
+    assert.equal(outcome.queued, true);
+    for (let i = 0; i < 50 && notifier.queued > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(notifier.queued, 0);
+    assert.deepEqual(sink.calls, ['notify.phone', 'persistent_notification.create', 'event:stream_smarts_anomaly', 'state:sensor.stream_smarts_sensor_e_anomaly_score=3']);
+    await notifier.stop();
+  });
+
+  it('queues while disconnected and sends in order on reconnect', async () => {
+    const sink = new FakeSink();
+    sink.connected = false;
+    const notifier = new AnomalyNotifier({ sink, services: ['notify.phone'], cooldownMs: 3_600_000, actionPrefix: 'n', persistent: false, event: false, sensor: false });
+    await notifier.start();
+    await notifier.handle(reading(2));
+    await notifier.handle({ ...reading(5), entity_id: 'sensor.f' });
+    assert.equal(notifier.queued, 2);
+    sink.reconnect();
+    await notifier.flush();
+    assert.deepEqual(sink.calls, ['notify.phone', 'notify.phone']);
+    await notifier.stop();
+  });
+
+  it('rejects with the typed error when HA refuses a call', async () => {
+    const sink = new FakeSink();
+    sink.failService = 'notify.nope';
+    const notifier = new AnomalyNotifier({ sink, services: ['notify.nope'], cooldownMs: 0, actionPrefix: 'n' });
+    await assert.rejects(notifier.handle(reading(3)), (error: unknown) => error instanceof HaCommandError && !error.retryable);
+    assert.equal(notifier.queued, 0);
+  });
+});
