@@ -57,6 +57,19 @@ describe('smarts-kafka-in: flow completion', () => {
     assert.ok((run.finishedAt() as number) - started >= 290, 'finished before the slow branch was done');
   });
 
+  it('follows the message through link out / link in nodes', { timeout: 10000 }, async () => {
+    const flow: FlowNode[] = [
+      { id: 'source', type: 'helper', wires: [['linkout']] },
+      { id: 'linkout', type: 'link out', mode: 'link', links: ['linkin'], wires: [] },
+      { id: 'linkin', type: 'link in', links: ['linkout'], wires: [['slow']] },
+      { id: 'slow', type: 'function', func: 'setTimeout(() => { node.send(msg); node.done(); }, 300); return null;', outputs: 1, wires: [[]] },
+    ];
+    const started = Date.now();
+    const run = await sendThrough(flow, { payload: 1 });
+    await waitFor(() => run.finishedAt() !== undefined, 5000, 'the message to finish');
+    assert.ok((run.finishedAt() as number) - started >= 290, 'finished before the node behind the link was done');
+  });
+
   it('a message that reaches no node is finished at once', { timeout: 5000 }, async () => {
     const run = await sendThrough([{ id: 'source', type: 'helper', wires: [[]] }], { payload: 1 });
     assert.deepEqual(run.events, ['finished']);

@@ -183,9 +183,10 @@ export function kafkaNodeModules(): NodeModule[] {
   return [load('smarts-kafka-broker'), load('smarts-kafka-out'), load('smarts-kafka-in')].map(withRuntimeHooks);
 }
 
-/** Puts the flow's nodes on one tab (catch nodes need one); config nodes stay global. */
+/** Puts the flow's nodes on one tab (catch and link nodes need one); config nodes stay global. */
 export function onTab(nodes: FlowNode[]): FlowNode[] {
-  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => (node.type === 'smarts-kafka-broker' ? node : { z: 'tab', ...node }))];
+  // Nodes without x/y would be taken for config nodes of the tab.
+  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => (node.type === 'smarts-kafka-broker' ? node : { z: 'tab', x: 100, y: 100, ...node }))];
 }
 
 /** Node-RED core nodes the tests wire around the Kafka nodes (catch, function, change, link). */
