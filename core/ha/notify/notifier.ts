@@ -66,6 +66,7 @@ export class AnomalyNotifier {
   private readonly cleanups: Array<() => unknown> = [];
   private flushing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly options: NotifierOptions) {
@@ -97,8 +98,21 @@ export class AnomalyNotifier {
     for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
   }
 
-  /** Plans and sends (or queues) the calls for one scored reading; rejects when HA refuses a call. */
-  async handle(input: unknown): Promise<AlertOutcome> {
+  /**
+   * Plans and sends (or queues) the calls for one scored reading; rejects when HA refuses a call.
+   * Readings are handled one after another, so HA sees each entity's calls in arrival order (a
+   * later, normal score never lands before an earlier alert's sensor update).
+   */
+  handle(input: unknown): Promise<AlertOutcome> {
+    const run = this.chain.then(() => this.process(input));
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async process(input: unknown): Promise<AlertOutcome> {
     const subject = parseScored(input);
     const now = this.now();
     const calls: HaCall[] = [];
@@ -119,7 +133,8 @@ export class AnomalyNotifier {
     if (this.options.sensor !== false) calls.push(sensorCall(subject, this.lastAnomaly.get(subject.entity_id)));
     const outcome: AlertOutcome = { entity_id: subject.entity_id, anomaly: subject.anomaly, push, queued: false, calls: calls.length };
     if (calls.length === 0) return outcome;
-    if (!this.options.sink.connected || this.queue.size > 0) {
+    // Behind queued alerts (or a flush sending them) a new one waits its turn.
+    if (!this.options.sink.connected || this.queue.size > 0 || this.flushing !== undefined) {
       this.enqueue({ entityId: subject.entity_id, calls });
       this.retryLater();
       return { ...outcome, queued: true };
