@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run eval: the real homes of ../shared/data (or STREAM_SMARTS_DATA) with anomalies injected
 // at recorded places, scored online at score > 1 by the product and by baselines, side by side.
-// Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --only NAME.
+// Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
+// --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -94,5 +95,7 @@ for (const r of results) lines.push(`| ${r.home} | ${r.detector} | ${r.events} |
 lines.push('');
 lines.push(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(lines.join('\n'));
+const reportOut = flag('--report');
+if (reportOut) writeFileSync(reportOut, `${lines.join('\n')}\n`);
 const jsonOut = flag('--json');
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, results, events: allEvents }, null, 1));

@@ -1,0 +1,34 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
+import { evaluateDetector, hourOfWeekMadBaseline, injectEvents, planEvents, productDetector } from '../../../../core/anomaly/evaluation';
+import { home, londonHome } from './fixtures';
+
+describe('evaluation (npm run eval)', () => {
+  it('places the four event types at recorded, deterministic places and injects their energy exactly', () => {
+    const series = home(londonHome, 120);
+    const from = series.rows[0]!.ts + 35 * dayMs;
+    const events = planEvents(from, series.rows.at(-1)!.ts, 7);
+    assert.deepEqual(events, planEvents(from, series.rows.at(-1)!.ts, 7));
+    assert.deepEqual(new Set(events.map((event) => event.type)), new Set(['overnight', 'heater-day', 'spike', 'always-on']));
+    const injected = injectEvents(series.rows, events, series.intervalS);
+    const added = injected.reduce((sum, row, i) => sum + row.value - series.rows[i]!.value, 0);
+    const expected = events.reduce((sum, event) => sum + (event.watts / 1000) * ((event.end - event.start) / hourMs), 0);
+    assert.ok(Math.abs(added - expected) < 1e-6, `${added} kWh added, ${expected} expected`);
+    const heater = events.find((event) => event.type === 'heater-day')!;
+    assert.ok(![0, 6].includes(new Date(heater.start).getDay()), 'the heater is on a working day');
+  });
+
+  it('counts detected events, delays and false-alarm episodes; the product beats the MAD baseline on false alarms', async () => {
+    const series = home(londonHome, 120);
+    const from = series.rows[0]!.ts + 35 * dayMs;
+    const events = planEvents(from, series.rows.at(-1)!.ts, 7);
+    const injected = injectEvents(series.rows, events, series.intervalS);
+    const product = await evaluateDetector('london', injected, events, productDetector('product', series.intervalS, { fit: { epochs: 3 } }), from);
+    const mad = await evaluateDetector('london', injected, events, hourOfWeekMadBaseline(), from);
+    assert.equal(product.events, events.length);
+    assert.ok(product.detected >= events.length / 2, `product detected ${product.detected}/${events.length}`);
+    assert.ok(product.falseAlarms < mad.falseAlarms, `product ${product.falseAlarms} false alarms, MAD ${mad.falseAlarms}`);
+    assert.ok(product.delaysHours.every((delay) => delay >= 0));
+  });
+});
