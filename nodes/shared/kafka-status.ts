@@ -18,3 +18,35 @@ export function kafkaErrorStatus(error: KafkaError): NodeStatus {
 export function short(text: string, length = 60): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
+
+/**
+ * Sets a node's status at most every `intervalMs` (the last one always lands), so a busy
+ * consumer or producer does not flood the editor with status updates; repeats are dropped.
+ */
+export function throttledStatus(setStatus: (status: NodeStatus) => void, intervalMs = 250): (status: NodeStatus) => void {
+  let last = '';
+  let lastAt = 0;
+  let pending: NodeStatus | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const apply = (status: NodeStatus): void => {
+    const key = JSON.stringify(status);
+    lastAt = Date.now();
+    if (key === last) return;
+    last = key;
+    setStatus(status);
+  };
+  return (status) => {
+    const wait = lastAt + intervalMs - Date.now();
+    if (wait <= 0 && !timer) {
+      apply(status);
+      return;
+    }
+    pending = status;
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      if (pending) apply(pending);
+      pending = undefined;
+    }, Math.max(wait, 0));
+    timer.unref();
+  };
+}

@@ -6,7 +6,7 @@ import { toKafkaError } from '../../core/kafka/errors';
 import type { ConsumedMessage } from '../../core/kafka/types';
 import { isKafkaBrokerNode, type KafkaBrokerNode } from '../shared/kafka-broker-api';
 import { FlowCompletion } from '../shared/kafka-flow-completion';
-import { kafkaErrorStatus, short } from '../shared/kafka-status';
+import { kafkaErrorStatus, short, throttledStatus } from '../shared/kafka-status';
 
 interface InNodeDef extends NodeDef {
   broker: string;
@@ -57,11 +57,14 @@ export = function (RED: NodeAPI): void {
     let malformed = 0;
     let connection: ConsumerEvent | undefined;
     let closing = false;
+    const setStatus = throttledStatus((status) => node.status(status));
+    /** Per partition, the previous message's hand-off: messages leave in offset order even when decoding waits. */
+    const partitionChains = new Map<string, Promise<void>>();
 
     function showStatus(): void {
       const counts = `${received} in${malformed > 0 ? `, ${malformed} bad` : ''}, ${consumer?.inFlight ?? 0}/${maxInFlight} in flight`;
       if (consumer?.paused) {
-        node.status({ fill: 'blue', shape: 'ring', text: `paused · ${counts}` });
+        setStatus({ fill: 'blue', shape: 'ring', text: `paused · ${counts}` });
         return;
       }
       switch (connection?.type) {
@@ -69,23 +72,25 @@ export = function (RED: NodeAPI): void {
         case 'committed':
         case 'resumed':
         case 'commit-failed':
-          node.status({ fill: 'green', shape: 'dot', text: `consuming · ${counts}` });
+          setStatus({ fill: 'green', shape: 'dot', text: `consuming · ${counts}` });
           return;
         case 'disconnected':
-          node.status(connection.error ? kafkaErrorStatus(connection.error) : { fill: 'red', shape: 'ring', text: 'disconnected' });
+          setStatus(connection.error ? kafkaErrorStatus(connection.error) : { fill: 'red', shape: 'ring', text: 'disconnected' });
           return;
         case 'failed':
-          node.status(kafkaErrorStatus(connection.error));
+          setStatus(kafkaErrorStatus(connection.error));
           return;
         default:
-          node.status({ fill: 'yellow', shape: 'ring', text: 'connecting' });
+          setStatus({ fill: 'yellow', shape: 'ring', text: 'connecting' });
       }
     }
 
     function handle(brokerNode: KafkaBrokerNode, message: ConsumedMessage, finish: () => void): void {
       received += 1;
       const raw = message.value ?? Buffer.alloc(0);
-      decodeRetrying(brokerNode, raw)
+      const chainKey = `${message.topic}\u0000${message.partition}`;
+      const handedOff = (partitionChains.get(chainKey) ?? Promise.resolve())
+        .then(() => decodeRetrying(brokerNode, raw))
         .then(
           (decoded) => {
             const msgid = RED.util.generateId();
@@ -128,6 +133,7 @@ export = function (RED: NodeAPI): void {
             });
           },
         );
+      partitionChains.set(chainKey, handedOff);
     }
 
     /**
@@ -141,7 +147,7 @@ export = function (RED: NodeAPI): void {
           return await brokerNode.valueCodec().decode(raw, format);
         } catch (error) {
           if (closing || (error as { retriable?: unknown }).retriable !== true) throw error;
-          node.status({ fill: 'yellow', shape: 'ring', text: short(`retrying decode: ${(error as Error).message}`) });
+          setStatus({ fill: 'yellow', shape: 'ring', text: short(`retrying decode: ${(error as Error).message}`) });
           await new Promise((resolve) => setTimeout(resolve, delay));
           delay = Math.min(delay * 2, 10000);
         }
@@ -164,11 +170,11 @@ export = function (RED: NodeAPI): void {
     }
 
     if (!isKafkaBrokerNode(broker)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
+      setStatus({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
     } else if (topics.length === 0) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no topic configured' });
+      setStatus({ fill: 'red', shape: 'ring', text: 'no topic configured' });
     } else if (ackMode === 'flow' && !RED.hooks) {
-      node.status({ fill: 'red', shape: 'ring', text: 'this runtime has no message hooks: use the explicit ack mode' });
+      setStatus({ fill: 'red', shape: 'ring', text: 'this runtime has no message hooks: use the explicit ack mode' });
     } else {
       try {
         if (ackMode === 'flow') completion = new FlowCompletion(RED.hooks, `smarts-kafka-in-${node.id}`);
@@ -188,11 +194,11 @@ export = function (RED: NodeAPI): void {
         consumer.start().catch((error: unknown) => {
           const failure = toKafkaError(error);
           node.error(`Kafka consumer stopped: ${failure.message}`);
-          node.status(kafkaErrorStatus(failure));
+          setStatus(kafkaErrorStatus(failure));
         });
       } catch (error) {
         const failure = toKafkaError(error);
-        node.status(kafkaErrorStatus(failure));
+        setStatus(kafkaErrorStatus(failure));
         node.error(`Kafka broker configuration: ${failure.message}`);
       }
     }
@@ -228,7 +234,7 @@ export = function (RED: NodeAPI): void {
       Promise.all([consumer?.stop(), deadLetters?.close(2000)])
         .catch((error: unknown) => node.warn(`closing: ${(error as Error).message}`))
         .finally(() => {
-          node.status({});
+          setStatus({});
           done();
         });
     });

@@ -4,7 +4,7 @@ import { BufferedProducer, type ProducerState } from '../../core/kafka/buffered-
 import { KafkaError, toKafkaError } from '../../core/kafka/errors';
 import type { ProduceRecord } from '../../core/kafka/types';
 import { isKafkaBrokerNode } from '../shared/kafka-broker-api';
-import { kafkaErrorStatus, short } from '../shared/kafka-status';
+import { kafkaErrorStatus, short, throttledStatus } from '../shared/kafka-status';
 
 interface OutNodeDef extends NodeDef {
   broker: string;
@@ -58,7 +58,7 @@ export = function (RED: NodeAPI): void {
     const broker = RED.nodes.getNode(def.broker);
     const format: ValueFormat = (valueFormats as readonly string[]).includes(def.format) ? def.format : 'avro';
     let producer: BufferedProducer | undefined;
-    let lastStatus = '';
+    const setStatus = throttledStatus((status) => node.status(status));
 
     function showState(state: ProducerState): void {
       let status;
@@ -73,15 +73,11 @@ export = function (RED: NodeAPI): void {
           ? { fill: 'green' as const, shape: 'dot' as const, text: `connected · sent ${state.delivered}` }
           : { fill: 'grey' as const, shape: 'ring' as const, text: state.delivered > 0 ? `disconnected · sent ${state.delivered}` : 'idle' };
       }
-      const key = JSON.stringify(status);
-      if (key !== lastStatus) {
-        lastStatus = key;
-        node.status(status);
-      }
+      setStatus(status);
     }
 
     if (!isKafkaBrokerNode(broker)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
+      setStatus({ fill: 'red', shape: 'ring', text: 'no Kafka broker configured' });
     } else {
       try {
         producer = new BufferedProducer(broker.kafkaClient().producerTransport(), {
@@ -89,10 +85,10 @@ export = function (RED: NodeAPI): void {
           maxBytes: Math.round(positive(def.bufferMegabytes, 16) * 1024 * 1024),
           onStateChange: showState,
         });
-        node.status({ fill: 'yellow', shape: 'ring', text: `connecting · ${short(broker.describe(), 40)}` });
+        setStatus({ fill: 'yellow', shape: 'ring', text: `connecting · ${short(broker.describe(), 40)}` });
         void producer.connect();
       } catch (error) {
-        node.status(kafkaErrorStatus(toKafkaError(error)));
+        setStatus(kafkaErrorStatus(toKafkaError(error)));
         node.error(`Kafka broker configuration: ${(error as Error).message}`);
       }
     }
@@ -104,7 +100,7 @@ export = function (RED: NodeAPI): void {
       }
       const topic = def.topic || (typeof msg.topic === 'string' ? msg.topic : '');
       if (!topic) {
-        node.status({ fill: 'red', shape: 'ring', text: 'no topic (set one or send msg.topic)' });
+        setStatus({ fill: 'red', shape: 'ring', text: 'no topic (set one or send msg.topic)' });
         done(new Error('smarts-kafka-out: no topic configured and msg.topic is empty'));
         return;
       }
@@ -120,10 +116,9 @@ export = function (RED: NodeAPI): void {
         (error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error));
           if (error instanceof KafkaError && error.kind === 'buffer-full') {
-            node.status({ fill: 'red', shape: 'dot', text: short(`refused: buffer full (${activeProducer.state.buffered})`) });
+            setStatus({ fill: 'red', shape: 'dot', text: short(`refused: buffer full (${activeProducer.state.buffered})`) });
           } else if (!(error instanceof KafkaError)) {
-            node.status({ fill: 'red', shape: 'ring', text: short(`bad message: ${failure.message}`) });
-            lastStatus = '';
+            setStatus({ fill: 'red', shape: 'ring', text: short(`bad message: ${failure.message}`) });
           }
           done(failure);
         },

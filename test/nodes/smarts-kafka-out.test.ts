@@ -55,3 +55,17 @@ describe('smarts-kafka-out without a broker', () => {
     assert.match((errors[0]?.error as { message: string }).message, /'ts' must be a finite number/);
   });
 });
+
+describe('status throttling', () => {
+  it('drops repeats, holds bursts, and always lands the last status', async () => {
+    const { throttledStatus } = await import('../../nodes/shared/kafka-status');
+    const shown: string[] = [];
+    const set = throttledStatus((status) => shown.push(status.text ?? ''), 50);
+    set({ text: 'a' });
+    set({ text: 'a' });
+    for (let n = 0; n < 100; n += 1) set({ text: `b${n}` });
+    assert.deepEqual(shown, ['a']);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.deepEqual(shown, ['a', 'b99']);
+  });
+});
