@@ -40,14 +40,21 @@ async function main(): Promise<void> {
     console.log(`training on 28 days of hourly history inside Node-RED: ${((performance.now() - trainStart) / 1000).toFixed(1)} s`);
 
     const sentAt = new Map<number, number>();
-    const latencies: number[] = [];
+    // HA's times carry microseconds; the meter's reading ts and Date.parse may round differently.
+    const sentFor = (ts: number) => sentAt.get(ts) ?? sentAt.get(ts - 1) ?? sentAt.get(ts + 1);
+    // Arrival times by reading ts, joined with the send times at the end (an event can arrive
+    // before the POST that caused it has returned its state).
+    const pushes: Array<{ ts: number; at: number }> = [];
+    const anomalyEvents: Array<{ ts: number; at: number }> = [];
+    await ha.subscribeEvents('stream_smarts_anomaly', (event) => {
+      if (event.data.entity_id === meter) anomalyEvents.push({ ts: Number(event.data.ts), at: performance.now() });
+    });
     await ha.subscribeEvents('call_service', (event) => {
       if (event.data.domain !== 'notify') return;
       const at = performance.now();
       const actions = ((event.data.service_data as { data?: { actions?: Array<{ action: string }> } }).data?.actions ?? []);
       const [, , entity, ts] = actions[0]?.action.split('|') ?? [];
-      const sent = entity === meter ? sentAt.get(Number(ts)) : undefined;
-      if (sent !== undefined) latencies.push(at - sent);
+      if (entity === meter) pushes.push({ ts: Number(ts), at });
     });
     const began = performance.now();
     for (let i = 0; i < readings; i += 1) {
@@ -64,10 +71,30 @@ async function main(): Promise<void> {
         .then((response) => response.json() as Promise<{ last_changed: string }>)
         .then((state) => sentAt.set(Date.parse(state.last_changed), t0));
     }
-    const deadline = performance.now() + 30_000;
-    while (latencies.length < readings && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const deadline = performance.now() + 60_000;
+    while (anomalyEvents.length < readings && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const joined = (arrivals: Array<{ ts: number; at: number }>) =>
+      arrivals.flatMap(({ ts, at }) => {
+        const sent = sentFor(ts);
+        return sent === undefined ? [] : [at - sent];
+      });
+    const latencies = joined(pushes);
+    const eventLatencies = joined(anomalyEvents);
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`HA state change → notify service call at ${rate} readings/s: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms (${latencies.length} of ${readings} readings notified)`);
+    console.log(`HA state change → notify service call at ${rate} readings/s: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms (${latencies.length} of ${readings} readings pushed)`);
+    const events = [...eventLatencies].sort((a, b) => a - b);
+    console.log(`HA state change → stream_smarts_anomaly event at ${rate} readings/s: p50 ${percentile(events, 50).toFixed(0)} ms, p99 ${percentile(events, 99).toFixed(0)} ms (${eventLatencies.length} of ${readings} readings)`);
+    const consumer = kafka.consumer({ groupId: `bench-check-${run}` });
+    const scored: Array<{ score: number; anomaly: boolean }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.scored, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void scored.push(JSON.parse(String(message.value))) });
+    const settle = performance.now() + 10_000;
+    while (scored.length < readings && performance.now() < settle) await new Promise((resolve) => setTimeout(resolve, 200));
+    await consumer.disconnect();
+    console.log(`readings scored: ${scored.length} of ${readings}, anomalous: ${scored.filter((r) => r.anomaly).length}; alerts that reached Home Assistant: ${anomalyEvents.length}`);
+    const notifyWarnings = nodeRed.log.split('\n').filter((line) => /smarts-ha-notify/.test(line) && /warn|error/.test(line));
+    if (notifyWarnings.length > 0) console.log(`notify node warnings: ${notifyWarnings.length}, e.g. ${notifyWarnings[0]?.replace(/^.*?\] /, '')}`);
     console.log(`Node-RED resident memory with a trained model after ${readings} readings: ${(nodeRed.residentBytes() / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     await nodeRed.stop();
