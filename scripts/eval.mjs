@@ -49,7 +49,7 @@ for (const [homeIndex, file] of files.entries()) {
   for (const event of events) allEvents.push({ home, ...event, start: new Date(event.start).toISOString(), end: new Date(event.end).toISOString() });
   const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
   const detectors = [
-    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, fit }),
+    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),

@@ -70,7 +70,7 @@ export const defaultCalibration: Calibration = {
   perHour: ['point', 'persist'],
   hourLevel: 1,
   hourMargin: 1.2,
-  margin: { point: 1.1, context: 1.1, persist: 1.1, drift: 1.1 },
+  margin: { point: 1.1, context: 1.25, persist: 1.1, drift: 1.1 },
   floor: { point: 3, context: 3, persist: 1.5, drift: 3 },
 };
 
