@@ -116,7 +116,7 @@ export = function (RED: NodeAPI): void {
         (error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error));
           if (error instanceof KafkaError && error.kind === 'buffer-full') {
-            setStatus({ fill: 'red', shape: 'dot', text: short(`refused: buffer full (${activeProducer.state.buffered})`) });
+            setStatus({ fill: 'red', shape: 'dot', text: short(`buffered ${activeProducer.state.buffered} · refused one: buffer full`) });
           } else if (!(error instanceof KafkaError)) {
             setStatus({ fill: 'red', shape: 'ring', text: short(`bad message: ${failure.message}`) });
           }
