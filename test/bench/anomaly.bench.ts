@@ -114,9 +114,36 @@ async function benchmark(): Promise<void> {
   console.log(`memory per loaded model: ${((after - before) / held.length / 1024).toFixed(1)} KiB (200 models held${gc ? '' : ', no --expose-gc'})`);
 }
 
+/** tfjs predict of the autoencoder over batches, in chunks of `chunk` rows. */
+async function predictRate(params: HomeModelParams, total: number, chunk: number): Promise<string> {
+  const { tf } = await loadTf();
+  const layers = params.autoencoder;
+  if (!layers) return 'no autoencoder';
+  const width = params.window + 3;
+  const model = buildAutoencoder(tf, { inputs: width, outputs: params.window, hidden: 16, bottleneck: 4 }, 1);
+  setLayers(tf, model, layers);
+  const data = new Float32Array(chunk * width);
+  for (let i = 0; i < chunk; i += 1) data.set(contextInput(new Array<number>(params.window).fill(0.5), i * 3_600_000, params.window), i * width);
+  const input = tf.tensor2d(data, [chunk, width]);
+  (model.predict(input) as import('@tensorflow/tfjs').Tensor).dispose();
+  const start = performance.now();
+  for (let done = 0; done < total; done += chunk) {
+    const out = model.predict(input) as import('@tensorflow/tfjs').Tensor;
+    await out.data();
+    out.dispose();
+  }
+  const figure = rate(total, performance.now() - start);
+  input.dispose();
+  model.dispose();
+  return figure;
+}
+
 if (process.argv.includes('--train-only')) {
   trainYear().then(
-    (result) => console.log(`train: a year of hourly data on the ${result.backend} backend (forced): ${(result.ms / 1000).toFixed(1)} s`),
+    async (result) => {
+      console.log(`train: a year of hourly data on the ${result.backend} backend (forced): ${(result.ms / 1000).toFixed(1)} s`);
+      console.log(`score batched (tfjs predict on ${result.backend}, 100000 readings in batches of 10000): ${await predictRate(result.params, 100_000, 10_000)}`);
+    },
     (error: unknown) => console.log(`train on cpu failed: ${String(error)}`),
   );
 } else {
