@@ -61,3 +61,36 @@ export function scoreLocation(params: LocationModelParams, point: LocationPoint)
   if (!Number.isFinite(distanceKm)) return { score: 0, distanceKm };
   return { score: distanceKm / params.radiusKm, distanceKm };
 }
+
+/** Online location series: learns places for `learnDays`, then scores each position (refits daily). */
+export class LocationDetector {
+  private readonly history: LocationPoint[] = [];
+  private model: LocationModelParams | null = null;
+  private fittedAt: number | null = null;
+  private lastScore: number | null = null;
+
+  constructor(
+    readonly entityId: string,
+    private readonly learnDays = 14,
+    private readonly refitEveryMs = 86_400_000,
+  ) {}
+
+  score(point: LocationPoint): { score: number; distanceKm: number; ready: boolean } {
+    const first = this.history[0]?.ts ?? point.ts;
+    const due = this.fittedAt === null ? point.ts - first >= this.learnDays * 86_400_000 : point.ts - this.fittedAt >= this.refitEveryMs;
+    if (due) {
+      this.model = fitLocationModel(this.history);
+      this.fittedAt = point.ts;
+    }
+    const result = this.model ? scoreLocation(this.model, point) : { score: 0, distanceKm: Number.NaN };
+    if (result.score <= 1) this.history.push(point);
+    const cutoff = point.ts - 120 * 86_400_000;
+    while (this.history.length > 0 && (this.history[0] as LocationPoint).ts < cutoff) this.history.shift();
+    this.lastScore = result.score;
+    return { ...result, ready: this.model !== null };
+  }
+
+  status(): { have: number; need: number; ready: boolean; lastScore: number | null } {
+    return { have: this.history.length, need: this.learnDays * 24, ready: this.model !== null, lastScore: this.lastScore };
+  }
+}

@@ -13,7 +13,8 @@ import type { Feedback } from './feedback';
 import { FixedScorer } from './fixed-scorer';
 import type { FitReport } from './fit';
 import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from './model-dir';
-import { SeriesDetector, type SeriesStatus } from './online';
+import { LocationDetector } from './location';
+import { scoreToProbability, SeriesDetector, type SeriesStatus } from './online';
 
 export interface AnomalyServiceOptions {
   modelDir: string;
@@ -27,7 +28,10 @@ export interface AnomalyServiceOptions {
   logger?: AnomalyLogger;
 }
 
-type Series = { kind: 'fixed'; scorer: FixedScorer; lastScore: number | null } | { kind: 'online'; detector: SeriesDetector };
+type Series =
+  | { kind: 'fixed'; scorer: FixedScorer; lastScore: number | null }
+  | { kind: 'online'; detector: SeriesDetector }
+  | { kind: 'location'; detector: LocationDetector };
 
 export interface ServiceStatus {
   series: number;
@@ -61,6 +65,7 @@ export class AnomalyService {
 
   private async open(reading: Reading): Promise<Series> {
     const entityId = reading.entity_id;
+    if (reading.kind === 'location') return { kind: 'location', detector: new LocationDetector(entityId, this.options.learnDays ?? 14) };
     const mapped = this.options.mapping?.[entityId];
     if (mapped) {
       const loaded = await loadModelDir(resolveInside(this.options.modelDir, mapped), { kind: reading.kind, logger: this.options.logger });
@@ -117,6 +122,7 @@ export class AnomalyService {
       series.lastScore = scored.score;
       return scored;
     }
+    if (series.kind === 'location') return scoreLocationReading(series.detector, reading);
     return series.detector.score(reading);
   }
 
@@ -131,6 +137,10 @@ export class AnomalyService {
     if (!first) throw new ModelDirError('train needs a non-empty history array');
     await this.ensure(first);
     const series = this.series.get(first.entity_id) as Series;
+    if (series.kind === 'location') {
+      for (const reading of readings) scoreLocationReading(series.detector, reading);
+      return null;
+    }
     if (series.kind === 'fixed') throw new ModelDirError(`${first.entity_id} uses a fixed model (${series.scorer.modelId}); it does not train`);
     series.detector.addHistory(readings.filter((reading) => reading.entity_id === first.entity_id));
     return this.runTraining(first.entity_id, series.detector, onProgress);
@@ -183,14 +193,36 @@ export class AnomalyService {
     let last: ServiceStatus['last'] = null;
     const series = this.lastEntity ? this.series.get(this.lastEntity) : undefined;
     if (this.lastEntity && series) {
-      const status: SeriesStatus =
-        series.kind === 'online'
-          ? series.detector.status()
-          : { phase: 'ready', have: 0, need: 0, training: false, lastScore: series.lastScore, modelId: series.scorer.modelId };
+      let status: SeriesStatus;
+      if (series.kind === 'online') status = series.detector.status();
+      else if (series.kind === 'fixed') status = { phase: 'ready', have: 0, need: 0, training: false, lastScore: series.lastScore, modelId: series.scorer.modelId };
+      else {
+        const location = series.detector.status();
+        status = { phase: location.ready ? 'ready' : 'learning', have: location.have, need: location.need, training: false, lastScore: location.lastScore, modelId: 'location@1' };
+      }
       last = { entityId: this.lastEntity, status };
     }
     return { series: this.series.size, training: this.trainingEntity, trainingProgress: this.trainingProgress, last };
   }
+}
+
+/** A location reading: distance from the places usual at that hour and kind of day. */
+function scoreLocationReading(detector: LocationDetector, reading: Reading): ScoredReading {
+  if (reading.latitude === undefined || reading.longitude === undefined) {
+    throw new ModelDirError(`a location reading needs latitude and longitude (${reading.entity_id})`);
+  }
+  const result = detector.score({ ts: reading.ts, latitude: reading.latitude, longitude: reading.longitude });
+  const scored: ScoredReading = {
+    ...reading,
+    score: result.score,
+    anomaly_score: scoreToProbability(result.score),
+    anomaly: result.score > 1,
+    // for a location, what is expected is to be at a usual place: 0 km from it
+    expected: 0,
+    model: result.ready ? 'location@1' : 'location@1 (learning)',
+  };
+  if (scored.anomaly) scored.explanation = `${result.distanceKm.toFixed(1)} km from the places usual at this hour`;
+  return scored;
 }
 
 /** "entity=folder" lines (or JSON object) → mapping; the seed series keeps the seed's table by default. */
