@@ -20,7 +20,8 @@ export interface ClosedInterval {
   reset: boolean;
 }
 
-export type PushOutcome = 'accepted' | 'stale' | 'unavailable' | 'reset' | 'baseline';
+/** 'duplicate': same instant as the last sample (a resubscription repeats the current state); 'stale': older. */
+export type PushOutcome = 'accepted' | 'duplicate' | 'stale' | 'unavailable' | 'reset' | 'baseline';
 
 export interface BucketerOptions {
   intervalMs: number;
@@ -84,7 +85,8 @@ export class IntervalBucketer {
   }
 
   push(sample: Sample): { outcome: PushOutcome; closed: ClosedInterval[] } {
-    if (this.lastTs !== undefined && sample.ts <= this.lastTs) return { outcome: 'stale', closed: [] };
+    if (this.lastTs !== undefined && sample.ts === this.lastTs) return { outcome: 'duplicate', closed: [] };
+    if (this.lastTs !== undefined && sample.ts < this.lastTs) return { outcome: 'stale', closed: [] };
     if (this.openStart === undefined) this.restartAt(sample.ts);
     const closed = this.advanceTo(sample.ts);
     const outcome = this.options.mode === 'rate' ? this.pushRate(sample) : this.pushCumulative(sample);

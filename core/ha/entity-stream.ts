@@ -9,6 +9,8 @@ export interface EntityState {
   attributes: Record<string, unknown>;
   /** last_updated, epoch ms. */
   ts: number;
+  /** From a subscription's initial snapshot ("a"): the current state, possibly already known. */
+  snapshot?: boolean;
 }
 
 interface CompressedState {
@@ -40,7 +42,7 @@ export class EntityStreamDecoder {
         ts: secondsToMs(compressed.lu ?? compressed.lc),
       };
       this.known.set(entityId, state);
-      out.push(state);
+      out.push({ ...state, snapshot: true });
     }
     for (const [entityId, diff] of Object.entries(changes ?? {})) {
       const previous = this.known.get(entityId);

@@ -29,7 +29,7 @@ export interface MeterCounters {
   backfilled: number;
   /** unavailable / unknown / non-numeric / wrong unit states. */
   skipped: number;
-  /** duplicate or out-of-order states. */
+  /** out-of-order states (older than the last one; exact repeats are not counted). */
   stale: number;
   /** intervals not emitted because the meter's baseline was unknown for part of them. */
   partial: number;
@@ -70,6 +70,8 @@ export class EnergyMeter {
   private readonly decoder = new EntityStreamDecoder();
   private readonly bucketers = new Map<string, IntervalBucketer>();
   private readonly lastRawTs = new Map<string, number>();
+  /** Newest state time per entity, live or from history (unclamped). */
+  private readonly lastSeen = new Map<string, number>();
   /** Canonical unit each entity reported last (gas may be m³ or kWh). */
   private readonly units = new Map<string, string>();
   private readonly buffer: EntityState[] = [];
@@ -157,6 +159,14 @@ export class EnergyMeter {
   }
 
   private handle(state: EntityState, backfilled: boolean): void {
+    const seen = this.lastSeen.get(state.entity_id);
+    if (!backfilled && seen !== undefined && state.ts <= seen) {
+      // A snapshot repeats the current state after every (re)subscribe; history may have given it
+      // already, stamped with the interval start. Only an older change is out of order.
+      if (state.ts < seen && !state.snapshot) this.count('stale');
+      return;
+    }
+    if (seen === undefined || state.ts > seen) this.lastSeen.set(state.entity_id, state.ts);
     const interpretation = interpretState(state, this.home);
     const kind = entityKind(state);
     const mode = bucketModeOf(kind);
@@ -320,6 +330,7 @@ export class EnergyMeter {
     for (const item of states) {
       if (lastRaw !== undefined && item.ts > lastRaw && item.ts <= currentStart) this.emitRawOnly(item);
     }
+    if (inForce && inForce.ts > (this.lastSeen.get(entityId) ?? -Infinity)) this.lastSeen.set(entityId, inForce.ts);
     const replay = inForce ? [{ ...inForce, ts: currentStart }, ...states.filter((item) => item.ts > currentStart)] : states;
     for (const item of replay) {
       if (item === replay[0] && inForce) this.handleBaseline(item);

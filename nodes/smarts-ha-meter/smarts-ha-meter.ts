@@ -48,7 +48,7 @@ export = function (RED: NodeAPI) {
       if (meter.catchingUp) parts.unshift('catching up');
       if (backfilled) parts.push(`${backfilled} backfilled`);
       if (skipped) parts.push(`${skipped} skipped`);
-      if (stale) parts.push(`${stale} stale`);
+      if (stale) parts.push(`${stale} out of order`);
       return parts.join(', ');
     };
     const status = throttled(() => {

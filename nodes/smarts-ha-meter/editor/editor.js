@@ -19,14 +19,15 @@ RED.nodes.registerType('smarts-ha-meter', {
     var node = this;
     var $list = $('#node-input-entity-picker');
     var $hint = $('#node-input-entity-picker-hint');
+    var hint = function (text) { $hint.text(text || '').toggle(!!text); };
     function load() {
       var serverId = $('#node-input-server').val();
       $list.empty();
-      if (!serverId || serverId === '_ADD_') { $hint.text(node._('smarts-ha-meter.picker.noServer')); return; }
-      $hint.text(node._('smarts-ha-meter.picker.loading'));
+      if (!serverId || serverId === '_ADD_') { hint(node._('smarts-ha-meter.picker.noServer')); return; }
+      hint(node._('smarts-ha-meter.picker.loading'));
       $.getJSON('smarts-ha-server/' + encodeURIComponent(serverId) + '/entities')
         .done(function (entities) {
-          $hint.text(entities.length ? '' : node._('smarts-ha-meter.picker.none'));
+          hint(entities.length ? '' : node._('smarts-ha-meter.picker.none'));
           $('<option>').val('').text(node._('smarts-ha-meter.picker.choose')).appendTo($list);
           entities.forEach(function (e) {
             $('<option>').val(e.entity_id).text(e.name + ' (' + e.entity_id + ', ' + e.device_class + (e.unit ? ', ' + e.unit : '') + ')').appendTo($list);
@@ -34,7 +35,7 @@ RED.nodes.registerType('smarts-ha-meter', {
         })
         .fail(function (xhr) {
           var reason = xhr.responseJSON && xhr.responseJSON.error ? xhr.responseJSON.error : xhr.statusText;
-          $hint.text(node._('smarts-ha-meter.picker.failed') + ': ' + reason);
+          hint(node._('smarts-ha-meter.picker.failed') + ': ' + reason);
         });
     }
     $list.on('change', function () {

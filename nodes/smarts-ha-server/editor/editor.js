@@ -9,6 +9,7 @@ RED.nodes.registerType('smarts-ha-server', {
   credentials: {
     token: { type: 'password' },
   },
+  paletteLabel: 'Home Assistant server',
   label: function () {
     return this.name || this.url || 'Home Assistant';
   },

@@ -63,7 +63,7 @@ describe('IntervalBucketer (cumulative meter)', () => {
     b.restartAt(t0);
     b.push({ ts: t0, value: 10 });
     b.push({ ts: t0 + 5000, value: 11 });
-    assert.equal(b.push({ ts: t0 + 5000, value: 11 }).outcome, 'stale');
+    assert.equal(b.push({ ts: t0 + 5000, value: 11 }).outcome, 'duplicate');
     assert.equal(b.push({ ts: t0 + 4000, value: 10.5 }).outcome, 'stale');
     const [closed] = b.advanceTo(t0 + hour);
     assert.equal(closed?.value, 1);
