@@ -56,6 +56,12 @@ export interface FitOptions {
 
 /** How thresholds come out of held-back components: max(floor, margin * quantile(level)). */
 export interface Calibration {
+  /**
+   * 'tail': fit an exponential tail above the 90th percentile and set the threshold where the
+   * chance per reading is `tailRate` (a principled false-alarm budget); 'max': margin x quantile.
+   */
+  mode: 'tail' | 'max';
+  tailRate: number;
   level: number;
   /** Components calibrated per hour of day (with the neighbouring hours), at `hourLevel`. */
   perHour: ComponentName[];
@@ -66,6 +72,8 @@ export interface Calibration {
 }
 
 export const defaultCalibration: Calibration = {
+  mode: 'max',
+  tailRate: 3e-4,
   level: 0.999,
   perHour: ['point', 'persist'],
   hourLevel: 1,
@@ -137,6 +145,15 @@ function baseLoad(points: readonly PointInput[], hours: number): { level: number
   const level = median(recent);
   const spread = Math.max(robustSpread(recent, level), 0.03 * Math.abs(level), 1e-9);
   return { level, spread };
+}
+
+/** Threshold with chance `rate` per reading under an exponential tail fitted above the 90th percentile. */
+export function tailThreshold(values: readonly number[], rate: number): number {
+  if (values.length < 20) return quantile(values, 1);
+  const u = quantile(values, 0.9);
+  const excess = values.filter((value) => value > u).map((value) => value - u);
+  const beta = excess.length > 0 ? excess.reduce((a, b) => a + b, 0) / excess.length : 0;
+  return u + beta * Math.log(0.1 / Math.min(rate, 0.1));
 }
 
 function residuals(params: HomeModelParams, points: readonly PointInput[]): number[] {
@@ -244,8 +261,8 @@ export async function fitHomeModel(
     // its threshold comes from the held-back part only.
     const source = name === 'context' ? held.filter((_, index) => (heldTs[index] as number) >= holdStart) : held;
     const values = source.map((components) => components[name]);
-    const q = values.length > 0 ? quantile(values, calibration.level) : 0;
-    params.thresholds[name] = Math.max(calibration.floor[name], calibration.margin[name] * q);
+    const q = values.length === 0 ? 0 : calibration.mode === 'tail' ? tailThreshold(values, calibration.tailRate) : calibration.margin[name] * quantile(values, calibration.level);
+    params.thresholds[name] = Math.max(calibration.floor[name], q);
   }
   params.hourThresholds = {};
   for (const name of calibration.perHour) {
@@ -255,7 +272,9 @@ export async function fitHomeModel(
       for (const offset of [23, 0, 1]) byHour[(hour + offset) % 24]?.push(components[name]);
     });
     params.hourThresholds[name] = byHour.map((values) =>
-      values.length >= 10 ? Math.max(calibration.floor[name], calibration.hourMargin * quantile(values, calibration.hourLevel)) : params.thresholds[name],
+      values.length >= 10
+        ? Math.max(calibration.floor[name], calibration.mode === 'tail' ? tailThreshold(values, calibration.tailRate) : calibration.hourMargin * quantile(values, calibration.hourLevel))
+        : params.thresholds[name],
     );
   }
   const thresholdOf = (name: ComponentName, index: number) => params.hourThresholds?.[name]?.[heldHours[index] as number] ?? params.thresholds[name];
