@@ -141,6 +141,14 @@ function logTail(file, lines = 30) {
 
 /** Starts Node-RED; resolves once the plugin's nodes are loaded and the flows started. */
 async function startNodeRed(env, port, logFile) {
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
+  const newLog = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(logStart);
+    } catch {
+      return '';
+    }
+  };
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(root, 'node_modules', 'node-red', 'red.js'), '--settings', settingsFile, '--userDir', userDir], {
     cwd: root,
@@ -149,24 +157,26 @@ async function startNodeRed(env, port, logFile) {
   });
   closeSync(log);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const early = await Promise.race([exited, sleep(500).then(() => null)]);
-    if (early) throw new Error(`Node-RED exited (${early.code ?? early.signal}) while starting:\n${logTail(logFile)}`);
-    if (/Started flows/.test(logTail(logFile, 400))) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start within 2 minutes:\n${logTail(logFile)}`);
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const early = await Promise.race([exited, sleep(500).then(() => null)]);
+      if (early) throw new Error(`Node-RED exited (${early.code ?? early.signal}) while starting:\n${newLog().trimEnd().split('\n').slice(-30).join('\n')}`);
+      if (/Started flows/.test(newLog())) break;
+      if (Date.now() > deadline) throw new Error(`Node-RED did not start within 2 minutes:\n${newLog().trimEnd().split('\n').slice(-30).join('\n')}`);
     }
+    const nodes = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { accept: 'application/json' } })).json();
+    const ours = nodes.filter((set) => set.module === 'node-red-contrib-stream-smarts');
+    const broken = ours.filter((set) => set.err || !set.enabled);
+    if (ours.length === 0 || broken.length > 0) {
+      throw new Error(`the plugin's nodes did not load: ${broken.map((set) => `${set.name}: ${set.err}`).join('; ') || 'not found'}`);
+    }
+    return { child, exited, types: ours.flatMap((set) => set.types) };
+  } catch (error) {
+    // Never leave a Node-RED behind that the caller does not know about.
+    await stopChild(child, exited, 5000);
+    throw error;
   }
-  const nodes = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { accept: 'application/json' } })).json();
-  const ours = nodes.filter((set) => set.module === 'node-red-contrib-stream-smarts');
-  const broken = ours.filter((set) => set.err || !set.enabled);
-  if (ours.length === 0 || broken.length > 0) {
-    child.kill('SIGTERM');
-    throw new Error(`the plugin's nodes did not load: ${broken.map((set) => `${set.name}: ${set.err}`).join('; ') || 'not found'}`);
-  }
-  return { child, exited, types: ours.flatMap((set) => set.types) };
 }
 
 async function stopChild(child, exited, graceMs = 10_000) {
@@ -207,7 +217,21 @@ async function startSimulatedHome(info, opts) {
   const home = sim.withAnomalies(household, anomalies);
   const { message, total } = sim.backfillMessage(household, simulatedEntity, 'Simulated home energy', start, opts.historyDays, 0);
   await ha.command(message);
+  const meterAttributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing', friendly_name: 'Simulated home energy' };
+  // The entity exists from now on, so the flow's history request (20 s after start) finds it.
+  await ha.setState(simulatedEntity, total.toFixed(3), { ...meterAttributes, simulated_time: new Date(start).toISOString() });
   say(`simulated home: ${opts.historyDays} days of hourly history (${message.stats.length} hours, ${total.toFixed(0)} kWh) written to Home Assistant's statistics`);
+
+  // The flow trains the meter's model from this history ~20 s after it starts and saves it; live
+  // hours start once the model exists, so the demo's first hours are scored by what it learned.
+  const { folderFor } = dist('anomaly/model-dir.js');
+  const trained = join(opts.modelDir, folderFor(simulatedEntity), 'metadata.json');
+  if (!existsSync(trained)) {
+    say('simulated home: waiting for the flow to learn the backfilled history (row 3 of the flow)…');
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(trained) && Date.now() < deadline && !opts.stopping()) await sleep(500);
+    say(existsSync(trained) ? 'simulated home: the model has learned the home' : 'simulated home: no trained model yet; starting anyway (the default model scores until it learns)');
+  }
 
   const codec = new ValueCodec(info.registry ? { registry: new RegistryClient({ url: info.registry.url }) } : {});
   const kafka = createKafkaClient({ brokers: info.kafka.brokers, clientId: 'stream-smarts-simulated-home' });
@@ -221,13 +245,7 @@ async function startSimulatedHome(info, opts) {
     realMsPerHour: opts.speedMs,
     sinks: {
       meter: (sample) =>
-        ha.setState(simulatedEntity, sample.total.toFixed(3), {
-          unit_of_measurement: 'kWh',
-          device_class: 'energy',
-          state_class: 'total_increasing',
-          friendly_name: 'Simulated home energy',
-          simulated_time: new Date(sample.end).toISOString(),
-        }),
+        ha.setState(simulatedEntity, sample.total.toFixed(3), { ...meterAttributes, simulated_time: new Date(sample.end).toISOString() }),
       reading: async (reading) => {
         await producer.send({ topic: 'raw_mwh', key: reading.entity_id, value: await codec.encode('avro', 'raw_mwh', reading) });
       },
@@ -291,7 +309,15 @@ async function main() {
 
     const secret = credentialSecret();
     const prepared = prepareUserDir({ userDir, flowFile, credentialSecret: secret, pluginDir: root, modelsFrom: join(root, 'models'), resetFlow: opts.freshFlow });
-    say(`${prepared.copied ? 'demo flow copied to' : 'using the flow already in'} ${prepared.flowsFile}${prepared.copied ? '' : ' (--fresh-flow replaces it)'}`);
+    say(
+      {
+        new: `demo flow copied to ${prepared.flowsFile}`,
+        reset: `demo flow copied to ${prepared.flowsFile}`,
+        updated: `demo flow updated in ${prepared.flowsFile}`,
+        unchanged: `demo flow in ${prepared.flowsFile}`,
+        edited: `keeping your edited flow in ${prepared.flowsFile} (--fresh-flow replaces it with the shipped demo flow)`,
+      }[prepared.reason],
+    );
     const env = {
       ...process.env,
       STREAM_SMARTS_CREDENTIAL_SECRET: secret,
@@ -316,7 +342,7 @@ async function main() {
       void stopAll(1);
     });
     say(`Node-RED is running with ${started.nodeRed.types.length} Stream Smarts node types`);
-    if (opts.simulate) started.home = await startSimulatedHome(info, opts);
+    if (opts.simulate) started.home = await startSimulatedHome(info, { ...opts, modelDir: prepared.modelDir, stopping: () => stopping });
     if (stopping) return;
 
     let login = '';

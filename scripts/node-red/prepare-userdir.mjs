@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Prepares a Node-RED user directory for the Stream Smarts demo, for `npm start` and the
 // Docker image alike:
-// - copies the demo flow in as flows.json (once; --reset-flow copies it again);
+// - copies the demo flow in as flows.json: the first time, and again when the shipped flow
+//   changed and the copy was not edited since (an edited flow is kept; --reset-flow replaces it);
 // - writes flows_cred.json, encrypted with STREAM_SMARTS_CREDENTIAL_SECRET as Node-RED does,
 //   whose credentials are ${ENV} references (Node-RED substitutes them at start), so the
 //   token lives only in the Node-RED process's environment, never in a file;
@@ -43,8 +44,25 @@ export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir,
   mkdirSync(userDir, { recursive: true });
   const target = join(userDir, 'flows.json');
   const credentialsFile = join(userDir, 'flows_cred.json');
-  const copied = resetFlow || !existsSync(target);
-  if (copied) copyFileSync(flowFile, target);
+  // The hash of the shipped flow last copied: tells an untouched copy from the user's edits.
+  const shippedHashFile = join(userDir, '.shipped-flow.sha256');
+  const shipped = readFileSync(flowFile);
+  const hash = (data) => createHash('sha256').update(data).digest('hex');
+  // reason: new | reset | updated (copied), or unchanged | edited (kept)
+  let reason;
+  if (resetFlow) reason = 'reset';
+  else if (!existsSync(target)) reason = 'new';
+  else {
+    const lastCopied = existsSync(shippedHashFile) ? readFileSync(shippedHashFile, 'utf8').trim() : null;
+    const current = hash(readFileSync(target));
+    if (current === hash(shipped)) reason = 'unchanged';
+    else reason = lastCopied === current ? 'updated' : 'edited';
+  }
+  const copied = ['new', 'reset', 'updated'].includes(reason);
+  if (copied) {
+    copyFileSync(flowFile, target);
+    writeFileSync(shippedHashFile, `${hash(shipped)}\n`);
+  }
   const flow = JSON.parse(readFileSync(target, 'utf8'));
   if (!Array.isArray(flow)) throw new Error(`${target} is not a Node-RED flow (an array of nodes)`);
   // Rewritten every time: the secret may be new, and references hold nothing secret.
@@ -73,7 +91,7 @@ export function prepareUserDir({ userDir, flowFile, credentialSecret, pluginDir,
       JSON.stringify({ name: 'stream-smarts-node-red', private: true, dependencies: { [packageName]: `file:${resolve(pluginDir)}` } }, null, 2),
     );
   }
-  return { flowsFile: target, credentialsFile, modelDir, copied };
+  return { flowsFile: target, credentialsFile, modelDir, copied, reason };
 }
 
 function isDanglingLink(path) {
@@ -107,7 +125,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       resetFlow: values['reset-flow'],
       credentialSecret: process.env.STREAM_SMARTS_CREDENTIAL_SECRET,
     });
-    console.log(`${result.copied ? 'copied the demo flow to' : 'kept the existing flow in'} ${result.flowsFile}`);
+    console.log(`${result.copied ? `demo flow (${result.reason}) copied to` : 'kept the edited flow in'} ${result.flowsFile}`);
   } catch (error) {
     console.error(`prepare-userdir: ${error.message}`);
     process.exit(1);

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { projectRoot } from '../../support/stack';
 
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-type Prepare = (options: Record<string, unknown>) => { flowsFile: string; credentialsFile: string; modelDir: string; copied: boolean };
+type Prepare = (options: Record<string, unknown>) => { flowsFile: string; credentialsFile: string; modelDir: string; copied: boolean; reason: string | null };
 
 /** Node-RED's own decryption of flows_cred.json (@node-red/runtime lib/nodes/credentials.js). */
 function decrypt(secret: string, file: string): unknown {
@@ -32,9 +32,14 @@ describe('Node-RED user directory for npm start and Docker', () => {
     assert.equal(realpathSync(join(first.modelDir, 'seed-hour-profile')), realpathSync(join(root, 'models', 'seed-hour-profile')));
     assert.equal(realpathSync(join(userDir, 'node_modules', 'node-red-contrib-stream-smarts')), realpathSync(root));
 
+    assert.equal(prepareUserDir({ userDir, flowFile, credentialSecret: 's3cret' }).reason, 'unchanged');
+    const newerShipped = join(userDir, 'newer-demo.json');
+    writeFileSync(newerShipped, JSON.stringify([{ id: 'c', type: 'comment' }]));
+    const updated = prepareUserDir({ userDir, flowFile: newerShipped, credentialSecret: 's3cret' });
+    assert.deepEqual([updated.copied, updated.reason], [true, 'updated'], 'an untouched copy follows the shipped flow');
     writeFileSync(first.flowsFile, '[]');
     const again = prepareUserDir({ userDir, flowFile, credentialSecret: 'new-secret' });
-    assert.equal(again.copied, false, "the user's own edits are kept");
+    assert.deepEqual([again.copied, again.reason], [false, 'edited'], "the user's own edits are kept");
     assert.equal(readFileSync(again.flowsFile, 'utf8'), '[]');
     assert.deepEqual(decrypt('new-secret', again.credentialsFile), {});
     assert.equal(prepareUserDir({ userDir, flowFile, credentialSecret: 'x', resetFlow: true }).copied, true);
