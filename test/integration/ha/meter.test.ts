@@ -185,18 +185,25 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     assertContiguous(mine, hour);
   });
 
-  it('water in m³ is emitted in L, and a person gives a location reading with latitude/longitude', { timeout: 30_000 }, async () => {
+  it('water in m³ is emitted in L, gas in ft³ in m³, and a person gives a location reading with latitude/longitude', { timeout: 30_000 }, async () => {
     const water = `sensor.${uniqueId('water')}`;
     const person = `person.${uniqueId('anna')}`;
     const waterAttributes = { unit_of_measurement: 'm³', device_class: 'water', state_class: 'total_increasing' };
     await setState(water, 12.5, waterAttributes);
     await setState(person, 'home', { latitude: 52.37, longitude: 4.89, gps_accuracy: 10 });
-    await loadFlow(meterFlow(ha().url, `${water}, ${person}`, { output: 'raw' }), credentials());
+    const gas = `sensor.${uniqueId('gas')}`;
+    const gasAttributes = { unit_of_measurement: 'ft³', device_class: 'gas', state_class: 'total_increasing' };
+    await setState(gas, 1000, gasAttributes);
+    await loadFlow(meterFlow(ha().url, `${water}, ${person}, ${gas}`, { output: 'raw' }), credentials());
     const seen = statuses(helper.getNode('meter'));
     const out = collect<ReadingMsg>(helper.getNode('out'));
     await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
     await setState(water, 12.625, waterAttributes);
     await setState(person, 'not_home', { latitude: 52.09, longitude: 5.12, gps_accuracy: 10 });
+    await setState(gas, 2000, gasAttributes);
+    await waitFor(() => out.some((msg) => msg.payload.entity_id === gas && Math.abs(msg.payload.value - 56.633693) < 1e-5), 10_000, 'the gas reading in m³ (2000 ft³)');
+    assert.equal(out.find((msg) => msg.payload.entity_id === gas)?.payload.unit, 'm³');
+    assert.equal(out.find((msg) => msg.payload.entity_id === gas)?.payload.kind, 'gas');
     await waitFor(() => out.some((msg) => msg.payload.entity_id === water && msg.payload.value === 12625), 10_000, 'the water reading in L');
     await waitFor(() => out.some((msg) => msg.payload.entity_id === person && msg.payload.latitude === 52.09), 10_000, 'the location reading');
     const waterReading = out.find((msg) => msg.payload.value === 12625)?.payload;
