@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EnergyMeter } from '../../../core/ha/meter';
+import { fetchStatistics } from '../../../core/ha/recorder';
 import type { Reading } from '../../../core/reading';
 import { importHourly } from './statistics';
 import { connectedClient, requireHistoryIntegration, setState, sleep, uniqueId, waitFor } from './support';
@@ -90,6 +91,23 @@ describe('meter restart with the ledger kept', () => {
       }
       assert.ok(emitted.slice(stoppedAt).some((reading) => reading.backfilled), 'the intervals missed while stopped are backfilled');
       assert.equal(Math.round(emitted.reduce((sum, reading) => sum + reading.value, 0) * 1e6) / 1e6, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('statistics queries the meter sends', () => {
+  it('Home Assistant 2024.3 accepts them for every kind and both periods', { timeout: 30_000 }, async () => {
+    const client = await connectedClient();
+    try {
+      const now = Date.now();
+      for (const kind of ['energy', 'power', 'water', 'gas'] as const) {
+        for (const period of ['hour', '5minute'] as const) {
+          const rows = await fetchStatistics(client, 'sensor.home_energy', kind, now - 3_600_000, now, period);
+          assert.ok(Array.isArray(rows), `${kind}/${period} answered`);
+        }
+      }
     } finally {
       await client.stop();
     }
