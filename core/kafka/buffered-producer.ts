@@ -56,6 +56,7 @@ export class BufferedProducer {
   private running: Promise<void> | undefined;
   private closed = false;
   private connectedOnce = false;
+  private connecting: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly bounds: BufferBounds;
   private readonly maxBatch: number;
@@ -106,13 +107,26 @@ export class BufferedProducer {
   async connect(): Promise<void> {
     if (this.connectedOnce || this.closed) return;
     try {
-      await this.transport.connect();
-      this.connectedOnce = true;
+      await this.ensureConnected();
       this.lastError = undefined;
     } catch (error) {
       this.lastError = toKafkaError(error);
     }
     this.notify();
+  }
+
+  /** One connection attempt at a time: kafkajs must finish initialising the idempotent producer before a send. */
+  private ensureConnected(): Promise<void> {
+    if (this.connectedOnce) return Promise.resolve();
+    this.connecting ??= this.transport
+      .connect()
+      .then(() => {
+        this.connectedOnce = true;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
   }
 
   /** Waits up to `timeoutMs` for the buffer to drain, then stops; records still held are rejected. */
@@ -145,10 +159,7 @@ export class BufferedProducer {
     let delay = this.retryDelay.initial;
     while (!this.closed && this.queue.length > 0) {
       try {
-        if (!this.connectedOnce) {
-          await this.transport.connect();
-          this.connectedOnce = true;
-        }
+        await this.ensureConnected();
         const batch = this.queue.slice(0, this.maxBatch);
         const deliveries = await this.transport.send(batch.map((pending) => pending.record));
         this.queue.splice(0, batch.length);

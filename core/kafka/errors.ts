@@ -50,7 +50,7 @@ export function toKafkaError(error: unknown): KafkaError {
   if (name === 'KafkaJSProtocolError' || name === 'KafkaJSMetadataNotLoaded' || name === 'KafkaJSTopicMetadataNotLoaded') {
     return new KafkaError(message, 'broker', e.retriable !== false, { cause: error });
   }
-  if (name === 'KafkaJSInvalidTopic' || name === 'KafkaJSInvalidArgument' || name === 'TypeError') {
+  if (name === 'KafkaJSInvalidTopic' || name === 'KafkaJSInvalidArgument') {
     return new KafkaError(message, 'config', false, { cause: error });
   }
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(message)) {

@@ -11,15 +11,21 @@ class ScriptedTransport implements ProducerTransport {
   fatal: KafkaError | undefined;
   sent: ProduceRecord[] = [];
   batches = 0;
+  connects = 0;
+  connected = false;
   private listener: ((connected: boolean) => void) | undefined;
   async connect(): Promise<void> {
+    this.connects += 1;
+    await new Promise((resolve) => setTimeout(resolve, 10));
     if (this.down) throw new KafkaError('connect ECONNREFUSED', 'connection', true);
+    this.connected = true;
     this.listener?.(true);
   }
   async send(records: readonly ProduceRecord[]): Promise<Delivery[]> {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.fatal) throw this.fatal;
     if (this.down) throw new KafkaError('connect ECONNREFUSED', 'connection', true);
+    if (!this.connected) throw new Error('sent before the connection was complete');
     this.batches += 1;
     return records.map((record) => {
       this.sent.push(record);
@@ -80,5 +86,16 @@ test('a non-retriable failure rejects the batch instead of retrying forever', as
   await assert.rejects(producer.send(record(0)), /authentication refused/);
   transport.fatal = undefined;
   assert.equal((await producer.send(record(1))).offset, '0');
+  await producer.close();
+});
+
+test('an early connect and the first send share one connection attempt; nothing is sent before it completes', async () => {
+  const transport = new ScriptedTransport();
+  const producer = new BufferedProducer(transport);
+  const warmUp = producer.connect();
+  const delivery = producer.send(record(0));
+  await warmUp;
+  assert.equal((await delivery).offset, '0');
+  assert.equal(transport.connects, 1);
   await producer.close();
 });
