@@ -60,32 +60,11 @@ async function benchmark(): Promise<void> {
   for (const reading of readings) detector.score(reading);
   console.log(`score single (full ScoredReading with expected/explanation): ${rate(readings.length, performance.now() - start)}`);
 
-  // Batched: the autoencoder over a batch of windows with tfjs predict on the selected backend.
-  const { tf } = await loadTf();
+  // Batched: the autoencoder with tfjs predict on the selected backend, in chunks (one 100k-row
+  // tensor is far slower on wasm than chunks of 1-10k), and the JS forward pass over a whole array.
   const layers = params.autoencoder;
   if (layers) {
-    const model = buildAutoencoder(tf, { inputs: params.window + 3, outputs: params.window, hidden: 16, bottleneck: 4 }, 1);
-    setLayers(tf, model, layers);
-    const batch = 100_000;
-    const data = new Float32Array(batch * (params.window + 3));
-    const window = new Array<number>(params.window).fill(0.5);
-    for (let i = 0; i < batch; i += 1) data.set(contextInput(window, points[i % points.length]!.ts, params.window), i * (params.window + 3));
-    const input = tf.tensor2d(data, [batch, params.window + 3]);
-    for (const size of [1024, 100_000]) {
-      const slice = input.slice([0, 0], [size, params.window + 3]);
-      (model.predict(slice) as import('@tensorflow/tfjs').Tensor).dispose();
-      start = performance.now();
-      const reps = size === 1024 ? 50 : 3;
-      for (let r = 0; r < reps; r += 1) {
-        const out = model.predict(slice) as import('@tensorflow/tfjs').Tensor;
-        await out.data();
-        out.dispose();
-      }
-      console.log(`score batched (tfjs predict on ${backend}, batch ${size}): ${rate(size * reps, performance.now() - start)}`);
-      slice.dispose();
-    }
-    input.dispose();
-    model.dispose();
+    for (const chunk of [1024, 10_000]) console.log(`score batched (tfjs predict on ${backend}, 100000 readings in batches of ${chunk}): ${await predictRate(params, 100_000, chunk)}`);
     const scorerBatch = new HomeScorer(params);
     start = performance.now();
     for (const point of points) scorerBatch.step(point);
