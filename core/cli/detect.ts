@@ -13,7 +13,8 @@ data time) and writes every row as timestamp,value,anomaly_score,score.
 
   --input FILE.csv     rows timestamp,value (a header line is allowed); '-' for stdin
   --output OUT.csv     where to write; '-' for stdout
-  --model DIR          start from this model (a trained series model, or the default model)
+  --model DIR          start from this model (a trained series model, or the default model);
+                       energy and power series start from the package's models/default otherwise
   --kind KIND          other (default: any numeric series, alerts both ways), energy, power, water, gas
   --unit UNIT          unit of the values for energy/power/water/gas (default Wh / W / L / m³)
   --learn-days N       history before the series gets its own model (default 14)
@@ -71,13 +72,17 @@ export const command: CliCommand = {
     let initial = null;
     let defaultModel = null;
     let modelId: string | undefined;
-    if (values.model) {
+    const { join } = await import('node:path');
+    const { existsSync } = await import('node:fs');
+    const shippedDefault = join(__dirname, '..', '..', '..', 'models', 'default');
+    const modelPath = values.model ?? ((kind === 'energy' || kind === 'power') && existsSync(join(shippedDefault, 'metadata.json')) ? shippedDefault : undefined);
+    if (modelPath) {
       try {
-        const loaded = await loadModelDir(values.model, { kind });
+        const loaded = await loadModelDir(modelPath, { kind });
         if (loaded.model.type === 'home') initial = loaded.model;
         else if (loaded.model.type === 'default') defaultModel = loaded.model;
-        else throw new ModelDirError(`${values.model}: a ${loaded.model.type} model cannot run online detection`);
-        modelId = `${loaded.model.type}@${loaded.metadata.version}:${values.model}`;
+        else throw new ModelDirError(`${modelPath}: a ${loaded.model.type} model cannot run online detection`);
+        modelId = loaded.model.type === 'default' ? 'default (cold start)' : `${loaded.model.type}@${loaded.metadata.version}`;
       } catch (error) {
         if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
         throw error;
