@@ -36,6 +36,7 @@ const usage = `Usage: npm start [-- options]
   --seed N               the simulated household (default 1)
   --port PORT            Node-RED port (default 1880)
   --fresh-flow           replace the flow in .stack/node-red with the shipped demo flow
+  --no-build             use dist/ as it is (tests that run from dist/)
   --no-sim               start everything but the simulated home`;
 
 function options() {
@@ -49,6 +50,7 @@ function options() {
         port: { type: 'string', default: process.env.STREAM_SMARTS_NODE_RED_PORT ?? '1880' },
         'fresh-flow': { type: 'boolean', default: false },
         'no-sim': { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -69,6 +71,7 @@ function options() {
       port: Math.round(number('port', 1)),
       freshFlow: values['fresh-flow'],
       simulate: !values['no-sim'],
+      build: !values['no-build'],
     };
   } catch (error) {
     console.error(`npm start: ${error.message}\n\n${usage}`);
@@ -297,7 +300,7 @@ async function main() {
   process.on('SIGTERM', onSignal);
 
   try {
-    ensureBuilt();
+    if (opts.build) ensureBuilt();
     if (stack('status', true) !== 0) {
       say('starting the local stack (Kafka, Home Assistant, schema registry)');
       started.stack = true;

@@ -60,7 +60,7 @@ describe('npm start', { timeout: 900_000 }, () => {
       if (!ports.includes(candidate)) ports.push(candidate);
     }
     const [port, kafkaPort, controllerPort, saslPort, haPort] = ports.map(String) as [string, string, string, string, string];
-    start = spawn(process.execPath, [join(projectRoot(), 'scripts', 'start.mjs'), '--port', port, '--speed', '1', '--anomaly-every', '8', '--history-days', '15'], {
+    start = spawn(process.execPath, [join(projectRoot(), 'scripts', 'start.mjs'), '--port', port, '--speed', '1', '--anomaly-every', '8', '--history-days', '15', '--no-build'], {
       cwd: projectRoot(),
       // Its own ports, all free, so it starts its own services beside the shared stack.
       env: { ...process.env, STACK_DIR: stackDir, KAFKA_PORT: kafkaPort, KAFKA_CONTROLLER_PORT: controllerPort, KAFKA_SASL_PORT: saslPort, HA_PORT: haPort, STACK_REGISTRY: '0' },
