@@ -11,6 +11,8 @@ export interface DefaultModelParams {
   unit: 'W';
   /** Per hour of day: a rate above this is extreme for any home. */
   extremeRate: number[];
+  /** Per hour of day: the median rate over the pooled homes (what a home typically uses then). */
+  typicalRate?: number[];
   window: number;
   autoencoder: DenseLayer[] | null;
 }

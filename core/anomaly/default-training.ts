@@ -10,6 +10,7 @@ import { trainAutoencoder } from './autoencoder';
 import type { DefaultModelParams } from './default-model';
 import { fitHomeModel } from './fit';
 import { contextInput, contextTarget, residualOf } from './home-model';
+import { median } from './stats';
 import { unitFactor } from './units';
 
 export interface HomeSeries {
@@ -35,6 +36,7 @@ export async function trainDefaultModel(
   const window = options.window ?? 24;
   const margin = options.extremeMargin ?? 1.25;
   const hourMax = new Array<number>(24).fill(0);
+  const hourMedians: number[][] = Array.from({ length: 24 }, () => []);
   const inputs: Float32Array[] = [];
   const targets: Float32Array[] = [];
   const report: DefaultTrainingReport = { homes: [], windows: 0, loss: Number.NaN, backend: '', extremeMargin: margin };
@@ -45,6 +47,11 @@ export async function trainDefaultModel(
       const hour = hourOfDay(point.ts);
       hourMax[hour] = Math.max(hourMax[hour] as number, point.rate);
     }
+    const byHour: number[][] = Array.from({ length: 24 }, () => []);
+    for (const point of points) byHour[hourOfDay(point.ts)]?.push(point.rate);
+    byHour.forEach((values, hour) => {
+      if (values.length > 0) hourMedians[hour]?.push(median(values));
+    });
     const rates = points.map((point) => point.rate).sort((a, b) => a - b);
     report.homes.push({ name: home.name, points: points.length, maxRateW: rates[rates.length - 1] ?? 0, medianRateW: rates[Math.floor(rates.length / 2)] ?? 0 });
     // Residuals against the home's own profile over successive 8-week blocks, as online training sees them.
@@ -87,7 +94,14 @@ export async function trainDefaultModel(
   report.loss = trained.loss;
   report.backend = trained.backend;
   return {
-    params: { type: 'default', unit: 'W', extremeRate: hourMax.map((max) => max * margin), window, autoencoder: trained.layers },
+    params: {
+      type: 'default',
+      unit: 'W',
+      extremeRate: hourMax.map((max) => max * margin),
+      typicalRate: hourMedians.map((values) => (values.length > 0 ? median(values) : 0)),
+      window,
+      autoencoder: trained.layers,
+    },
     report,
   };
 }

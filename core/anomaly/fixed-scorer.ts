@@ -32,7 +32,7 @@ export class FixedScorer {
     } else if (this.model.type === 'default') {
       const rate = toRate(reading, intervalS);
       score = reading.kind === 'energy' || reading.kind === 'power' ? extremeScore(this.model, reading.hour, rate) : 0;
-      expected = fromRate(0.5 * (this.model.extremeRate[reading.hour] ?? 0) / 10, reading, intervalS);
+      expected = fromRate(this.model.typicalRate?.[reading.hour] ?? 0, reading, intervalS);
       reason = 'extreme';
     } else {
       if (reading.kind !== this.model.readingKind) throw new ModelDirError(`model is for ${this.model.readingKind} readings, not ${reading.kind}`);

@@ -178,7 +178,8 @@ export class SeriesDetector {
 
   private coldExpected(hour: number, rate: number): number {
     const count = this.hourCounts[hour] as number;
-    return count > 0 ? (this.hourSums[hour] as number) / count : rate;
+    if (count > 0) return (this.hourSums[hour] as number) / count;
+    return this.options.defaultModel?.typicalRate?.[hour] ?? rate;
   }
 
   private trim(now: number): void {

@@ -169,6 +169,7 @@ async function trainDefault(inputDir: string, modelDir: string, io: CliIo, epoch
     ...report.homes.map((home) => `| ${home.name} | ${home.points} | ${home.medianRateW.toFixed(0)} | ${home.maxRateW.toFixed(0)} |`),
     '',
     `Autoencoder: ${report.windows} pooled residual windows (24 intervals + time of day/week), 27-16-4-16-24 dense, final loss ${report.loss.toFixed(4)}.`,
+    `Typical rate over the homes (W, hour 0..23, median of each home's median): ${(params.typicalRate ?? []).map((v) => v.toFixed(0)).join(', ')}.`,
     `Cold-start extremes (W, hour 0..23, = ${report.extremeMargin} x the highest rate any home reached at that hour): ${params.extremeRate.map((v) => v.toFixed(0)).join(', ')}.`,
     '',
   ];
