@@ -5,6 +5,7 @@ import { createKafkaClient } from '../../core/kafka/client';
 import { GroupConsumer } from '../../core/kafka/consumer';
 import type { Reading } from '../../core/reading';
 import { stackInfo } from '../support/stack';
+import { brokerNode, collect, helper, onTab, sink, testNodeModules, waitFor } from '../integration/kafka/support';
 
 // Kafka throughput on the shared broker: raw kafkajs, then this plugin's producer and consumer
 // with Avro. Measures; asserts nothing. Each run uses fresh topics.
@@ -105,10 +106,38 @@ async function pluginAvro(): Promise<void> {
   await consumer.stop();
 }
 
+/** The Node-RED nodes in the real runtime (test helper): out (Avro) acknowledged, then in (auto) through a finishing sink. */
+async function nodesAvro(): Promise<void> {
+  const topic = `bench-nodes-${runId}`;
+  await createKafkaClient({ brokers, clientId: 'bench-nodes' }).createTopic(topic, 4);
+  const messages = Math.min(count, 10000);
+  await helper.load(
+    testNodeModules(),
+    onTab([
+      brokerNode(),
+      { id: 'out', type: 'smarts-kafka-out', broker: 'broker', topic, format: 'avro', bufferCount: messages + 1, wires: [['acked']] },
+      sink('acked'),
+      { id: 'in', type: 'smarts-kafka-in', broker: 'broker', topics: topic, fromBeginning: true, format: 'auto', maxInFlight: 64, wires: [['consumed']] },
+      sink('consumed'),
+    ]),
+  );
+  const acked = collect('acked');
+  const consumed = collect('consumed');
+  const began = process.hrtime.bigint();
+  const out = helper.getNode('out');
+  for (let n = 0; n < messages; n += 1) out.receive({ payload: reading(n) });
+  await waitFor(() => acked.length === messages, 120000, 'all acknowledged');
+  report('node smarts-kafka-out (Avro single-object), input to acknowledged', messages, began);
+  await waitFor(() => consumed.length === messages, 120000, 'all consumed');
+  report('node smarts-kafka-in (auto) to a finishing sink, from the same start (overlaps the producer)', messages, began);
+  await helper.unload();
+}
+
 async function main(): Promise<void> {
   await codecOnly();
   await rawKafkajs();
   await pluginAvro();
+  await nodesAvro();
 }
 
 main().then(
