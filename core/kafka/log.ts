@@ -19,10 +19,21 @@ export function redactSecrets(text: string): string {
   return text.replace(/(password|passwd|secret|token|authorization)(["']?\s*[:=]\s*["']?)[^\s,"'}]+/gi, '$1$2***');
 }
 
+/**
+ * kafkajs warns whenever an idempotent producer has bounded retries. BufferedProducer retries a
+ * failed batch itself on the same producer, and kafkajs advances sequence numbers only on success,
+ * so the broker still de-duplicates: the warning does not apply here and is logged as debug.
+ */
+const notApplicable = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 /** Routes kafkajs log entries to a logger at the same level. */
 export function kafkaLogCreator(logger: KafkaLogger): logCreator {
   return () => (entry: LogEntry) => {
     const line = formatLogEntry(entry);
+    if (notApplicable.has(entry.log.message)) {
+      logger.debug(line);
+      return;
+    }
     switch (entry.level) {
       case logLevel.ERROR:
         logger.error(line);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toKafkaError } from '../../../../core/kafka/errors';
 import { parseBrokerList, parseSaslMechanism, tlsOptions, describeBrokerConfig } from '../../../../core/kafka/config';
-import { formatLogEntry, redactSecrets } from '../../../../core/kafka/log';
+import { formatLogEntry, kafkaLogCreator, redactSecrets } from '../../../../core/kafka/log';
 import { logLevel } from 'kafkajs';
 
 function named(name: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -42,4 +42,17 @@ test('descriptions and log lines never carry a password', () => {
   assert.equal(redactSecrets('password=hunter2 user=x'), 'password=*** user=x');
   const line = formatLogEntry({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: '', message: 'boom', broker: 'h:1', sasl: { password: 'hunter2' } } });
   assert.equal(line, 'kafkajs Connection: boom (broker=h:1)');
+});
+
+test('kafkajs log entries land at their own level', () => {
+  const lines: string[] = [];
+  const logger = { error: (l: string) => lines.push(`error ${l}`), warn: (l: string) => lines.push(`warn ${l}`), info: (l: string) => lines.push(`info ${l}`), debug: (l: string) => lines.push(`debug ${l}`) };
+  const log = kafkaLogCreator(logger)(logLevel.INFO);
+  const entry = (level: logLevel, message: string) => ({ namespace: 'Consumer', level, label: '', log: { timestamp: '', message } });
+  log(entry(logLevel.ERROR, 'e'));
+  log(entry(logLevel.WARN, 'w'));
+  log(entry(logLevel.INFO, 'i'));
+  log(entry(logLevel.DEBUG, 'd'));
+  log(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
+  assert.deepEqual(lines.map((line) => line.split(' ')[0]), ['error', 'warn', 'info', 'debug', 'debug']);
 });
