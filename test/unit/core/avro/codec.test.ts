@@ -124,3 +124,14 @@ test('Confluent records written with the seed schema decode through the registry
   const same = await new ValueCodec({ registry }).decode(encodeConfluent(id, body));
   assert.deepEqual(same.value, { hour: 3, mwh: 128 });
 });
+
+test('registry basic auth is sent as an Authorization header', async () => {
+  const seen: string[] = [];
+  const fetchImpl = (async (_input: string | URL | Request, init?: RequestInit) => {
+    seen.push(String((init?.headers as Record<string, string>).authorization));
+    return new Response(JSON.stringify({ id: 9 }), { status: 200 });
+  }) as typeof fetch;
+  const client = new RegistryClient({ url: 'http://registry', username: 'user', password: 'secret', fetch: fetchImpl });
+  assert.equal(await client.idFor('t-value', readingSchema()), 9);
+  assert.deepEqual(seen, [`Basic ${Buffer.from('user:secret').toString('base64')}`]);
+});
