@@ -13,7 +13,7 @@
 // Ctrl-C stops everything it started (the stack only if it was down before).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,7 +159,16 @@ async function startNodeRed(env, port, logFile) {
     stdio: ['ignore', log, log],
   });
   closeSync(log);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // Beside the stack's pid files, so whoever cleans up after a killed npm start finds it too.
+  const pidFile = join(stackDir, 'run', 'node-red.pid');
+  mkdirSync(dirname(pidFile), { recursive: true });
+  writeFileSync(pidFile, `${child.pid}\n`);
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      rmSync(pidFile, { force: true });
+      resolve({ code, signal });
+    }),
+  );
   try {
     const deadline = Date.now() + 120_000;
     for (;;) {
