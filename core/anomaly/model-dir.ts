@@ -4,7 +4,7 @@
  * model has an autoencoder, the tfjs model.json + weights.bin. Loading verifies all of it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ReadingKind } from '../reading';
 import { loadTf, type AnomalyLogger } from './backend';
@@ -125,6 +125,13 @@ export async function saveModelDir(dir: string, model: StoredModel, options: Sav
     await writeFile(join(staging, 'metadata.json'), `${JSON.stringify(metadata, null, 1)}\n`);
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     const exists = await stat(target).then(() => true, () => false);
+    if (exists) {
+      // keep what lives beside the model (reports) across a retrain
+      const modelFiles = new Set(['metadata.json', 'params.json', modelJsonName, weightsName]);
+      for (const name of await readdir(target)) {
+        if (!modelFiles.has(name)) await cp(join(target, name), join(staging, name), { recursive: true });
+      }
+    }
     if (exists) await rename(target, old);
     await rename(staging, target);
     if (exists) await rm(old, { recursive: true, force: true });

@@ -69,3 +69,21 @@ describe('model directory', () => {
     assert.ok(loaded.model.autoencoder && loaded.model.autoencoder[0]?.inputs === 27);
   });
 });
+
+describe('model directory replacement', () => {
+  it('keeps the reports beside a model when the model is saved again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'smarts-model-keep-'));
+    try {
+      const target = join(dir, 'seed');
+      const table = { type: 'hour-profile' as const, unit: 'Wh', hours: [{ hour: 4, min: 108, max: 363 }] };
+      await saveModelDir(target, table);
+      await writeFile(join(target, 'eval-report.md'), 'kept');
+      await saveModelDir(target, { ...table, hours: [{ hour: 4, min: 100, max: 300 }] });
+      assert.equal(await readFile(join(target, 'eval-report.md'), 'utf8'), 'kept');
+      const loaded = await loadModelDir(target);
+      assert.deepEqual(loaded.model.type === 'hour-profile' ? loaded.model.hours[0] : null, { hour: 4, min: 100, max: 300 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
