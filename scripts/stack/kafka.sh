@@ -60,6 +60,7 @@ offsets.topic.replication.factor=1
 offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
@@ -120,6 +121,10 @@ start() {
   if [ "$rc" -ne 0 ]; then
     [ "$rc" -eq 2 ] && { rm -f "$(pid_file "$NAME")"; die "kafka: exited during start-up; see $LOG"; }
     die "kafka: not ready after ${KAFKA_START_TIMEOUT:-120}s (pid $pid left running; see $LOG)"
+  fi
+  if [ -d "$REPO_ROOT/node_modules/kafkajs" ] && command -v node >/dev/null 2>&1; then
+    timeout 120 node "$STACK_SCRIPTS/kafka-ready.mjs" "$STACK_HOST:$KAFKA_PORT" >> "$STACK_DIR/logs/kafka-ready.log" 2>&1 \
+      || die "kafka: the broker is up but its coordinators did not become ready; see $STACK_DIR/logs/kafka-ready.log and $LOG"
   fi
   step "kafka: ready in $((SECONDS - started))s (pid $pid)"
 }
