@@ -196,7 +196,9 @@ export class SeriesDetector {
     if (this.training) return false;
     if (this.history.length < 2) return false;
     const first = (this.history[0] as HistoryPoint).ts;
-    if (this.trainedAt === null) return !this.scorer ? now - first >= this.learnDays * dayMs : now - first >= this.retrainEveryMs;
+    // never replace a model (e.g. one loaded from its folder) with one learnt from less history
+    if (now - first < this.learnDays * dayMs) return false;
+    if (this.trainedAt === null) return true;
     return now - this.trainedAt >= this.retrainEveryMs;
   }
 

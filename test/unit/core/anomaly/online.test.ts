@@ -91,3 +91,20 @@ describe('meter outages in real data', () => {
     }
   });
 });
+
+describe('a series restarted with its saved model', () => {
+  it('keeps scoring with it and does not retrain on the little history it has seen since', async () => {
+    const series = home(londonHome, 30);
+    const first = new SeriesDetector({ entityId: 'sensor.home', learnDays: 14, fit: { readingKind: 'energy', epochs: 2 } });
+    first.addHistory(series.rows.map((row) => reading(row.ts, row.value, series.intervalS)));
+    await first.retrain(series.rows.at(-1)!.ts);
+    const restarted = new SeriesDetector({ entityId: 'sensor.home', learnDays: 14, model: first.model, modelId: 'home@1:saved' });
+    const start = series.rows.at(-1)!.ts + 1_800_000;
+    for (let i = 0; i < 96; i += 1) {
+      const ts = start + i * 1_800_000;
+      assert.equal(restarted.needsTraining(ts), false);
+      assert.equal(restarted.score(reading(ts, 0.2, 1800)).model, 'home@1:saved');
+    }
+    assert.equal(restarted.status().phase, 'ready');
+  });
+});
