@@ -3,7 +3,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { encodeSingleObject } from '../../../core/avro/single-object';
 import { readingSchema } from '../../../core/avro/schemas';
 import type { ProduceRecord } from '../../../core/kafka/types';
-import { brokerNode, collect, sink, committedOffsets, createTopic, helper, onTab, readTopic, testClient, testNodeModules, uniqueName, waitFor, type FlowNode } from './support';
+import { brokerNode, collect, sink, committedOffsets, createTopic, helper, onTab, readTopic, statuses, testClient, testNodeModules, uniqueName, waitFor, type FlowNode } from './support';
 
 async function produce(records: ProduceRecord[]): Promise<void> {
   const producer = testClient().producerTransport();
@@ -42,12 +42,16 @@ describe('smarts-kafka-in on the real broker', () => {
     );
     const first = collect('sink1');
     const second = collect('sink2');
-    // Both members joined (each has partitions) before anything is produced: no rebalance mid-way.
-    await produce(numbered(topic, 8));
-    await waitFor(() => first.length + second.length >= 8 && first.length > 0 && second.length > 0, 60000, 'both members consuming');
-    await produce(numbered(topic, 192, 8));
+    const firstStatus = statuses(helper.getNode('in1'));
+    const secondStatus = statuses(helper.getNode('in2'));
+    // Both members joined before anything is produced: no rebalance mid-way.
+    const consuming = (seen: { text?: string }[]): boolean => seen.at(-1)?.text?.startsWith('consuming') === true;
+    await waitFor(() => consuming(firstStatus) && consuming(secondStatus), 60000, 'both members in the group');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await produce(numbered(topic, 200));
     await waitFor(() => first.length + second.length >= 200, 60000, '200 messages');
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(first.length > 0 && second.length > 0, `both members processed messages (${first.length} + ${second.length})`);
     const all = [...first, ...second].map(n).sort((a, b) => a - b);
     assert.deepEqual(all, Array.from({ length: 200 }, (_, index) => index), 'each message exactly once');
     const partitionsOf = (messages: Record<string, unknown>[]): Set<number> => new Set(messages.map((msg) => (msg.kafka as { partition: number }).partition));
