@@ -2,7 +2,8 @@
 // npm run eval: the real homes of ../shared/data (or STREAM_SMARTS_DATA) with anomalies injected
 // at recorded places, scored online at score > 1 by the product and by baselines, side by side.
 // Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
-// --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try).
+// --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try),
+// --retrain-days N (product retrain interval in data time, default 7; the node's default is 1).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,9 +49,10 @@ for (const [homeIndex, file] of files.entries()) {
   const injected = evaluation.injectEvents(rows, events, parsed.intervalS);
   for (const event of events) allEvents.push({ home, ...event, start: new Date(event.start).toISOString(), end: new Date(event.end).toISOString() });
   const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
+  const retrainDays = Number(flag('--retrain-days') ?? 7);
   const detectors = [
-    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
-    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
+    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, retrainDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
+    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, retrainDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
     evaluation.hourOfWeekMadBaseline(),
