@@ -82,6 +82,18 @@ export async function committedOffsets(groupId: string, topic: string, brokerLis
   }
 }
 
+/** Polls the group's committed offset of partition 0 until it is `expected` (or the time is up). */
+export async function committedReaches(groupId: string, topic: string, expected: string, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let committed: string | undefined;
+  while (Date.now() < deadline) {
+    committed = (await committedOffsets(groupId, topic)).get(0);
+    if (committed === expected) return committed;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return committed;
+}
+
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -189,11 +201,23 @@ export function onTab(nodes: FlowNode[]): FlowNode[] {
   return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node) => (node.type === 'smarts-kafka-broker' ? node : { z: 'tab', x: 100, y: 100, ...node }))];
 }
 
-/** Node-RED core nodes the tests wire around the Kafka nodes (catch, function, change, link). */
+/** Node-RED core nodes the tests wire around the Kafka nodes. */
 export function coreNodeModules(): NodeModule[] {
   const core = join(require.resolve('@node-red/nodes/package.json'), '..', 'core');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return ['common/25-catch.js', 'function/10-function.js', 'function/15-change.js', 'common/60-link.js'].map((file) => require(join(core, file)) as NodeModule);
+  return [
+    'common/25-catch.js',
+    'common/24-complete.js',
+    'common/21-debug.js',
+    'common/60-link.js',
+    'function/10-function.js',
+    'function/10-switch.js',
+    'function/15-change.js',
+    'function/80-template.js',
+    'function/89-delay.js',
+    'function/rbe.js',
+    'sequence/17-split.js',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ].map((file) => require(join(core, file)) as NodeModule);
 }
 
 /** The Kafka nodes and the core nodes, ready for helper.load. */
