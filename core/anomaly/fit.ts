@@ -160,12 +160,15 @@ function residuals(params: HomeModelParams, points: readonly PointInput[]): numb
   return points.map((point) => (transform(params, point.rate) - (params.center[hourOfWeek(point.ts)] as number)) / (params.spread[hourOfWeek(point.ts)] as number));
 }
 
+/** Fewer usable points than this cannot give a profile and its calibration. */
+export const minTrainingPoints = 48;
+
 export async function fitHomeModel(
   history: readonly PointInput[],
   options: FitOptions,
 ): Promise<{ params: HomeModelParams; report: FitReport }> {
   const points = history.filter((point) => Number.isFinite(point.rate)).slice().sort((a, b) => a.ts - b.ts);
-  if (points.length < 48) throw new Error(`too little history to train: ${points.length} points (need at least 48)`);
+  if (points.length < minTrainingPoints) throw new Error(`too little history to train: ${points.length} points (need at least ${minTrainingPoints})`);
   const last = (points[points.length - 1] as PointInput).ts;
   const historyDays = options.historyDays ?? 365;
   const profileDays = options.profileDays ?? 56;

@@ -5,9 +5,9 @@ import { explain } from './explain';
 import { hourProfileExpected, hourProfileScore } from './hour-profile';
 import { HomeScorer } from './home-model';
 import type { StoredModel } from './model-dir';
-import { scoreToProbability } from './online';
+import { finiteOr, finiteScore, scoreToProbability } from './finite';
 import { ModelDirError } from './model-dir';
-import { fromRate, toRate, unitFactor } from './units';
+import { effectiveIntervalS, fromRate, toRate, unitFactor } from './units';
 
 export class FixedScorer {
   private readonly home: HomeScorer | null;
@@ -20,7 +20,7 @@ export class FixedScorer {
   }
 
   score(reading: Reading): ScoredReading {
-    const intervalS = reading.interval_s ?? (this.model.type === 'home' ? this.model.intervalS : 3600);
+    const intervalS = effectiveIntervalS(reading, this.model.type === 'home' ? this.model.intervalS : 3600);
     let score: number;
     let expected: number;
     let reason: Parameters<typeof explain>[0]['reason'] = 'profile';
@@ -41,6 +41,8 @@ export class FixedScorer {
       expected = fromRate(result.expectedRate, reading, intervalS);
       reason = result.reason;
     }
+    score = finiteScore(score);
+    expected = finiteOr(expected, 0);
     const scored: ScoredReading = {
       ...reading,
       score,

@@ -8,6 +8,7 @@
 import type { ReadingKind } from '../reading';
 import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend, dayMs } from './calendar';
 import { forward, type DenseLayer } from './dense';
+import { finiteOr, finiteScore } from './finite';
 
 export const componentNames = ['point', 'context', 'persist', 'drift'] as const;
 export type ComponentName = (typeof componentNames)[number];
@@ -187,6 +188,6 @@ export class HomeScorer {
         reason = name;
       }
     }
-    return { score: Math.max(score, 0), components, reason, expectedRate, residual };
+    return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual };
   }
 }

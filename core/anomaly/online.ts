@@ -8,9 +8,10 @@ import { dayMs, hourOfDay } from './calendar';
 import { extremeScore, type DefaultModelParams } from './default-model';
 import { explain } from './explain';
 import { isSuppressed, type Feedback, type Suppression } from './feedback';
-import { fitHomeModel, type FitOptions, type FitReport } from './fit';
+import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, type HomeModelParams } from './home-model';
-import { canonicalUnits, fromRate, toRate } from './units';
+import { finiteOr, finiteScore, scoreToProbability } from './finite';
+import { canonicalUnits, effectiveIntervalS, fromRate, minIntervalS, toRate } from './units';
 
 export interface HistoryPoint {
   ts: number;
@@ -45,11 +46,7 @@ export interface SeriesStatus {
   modelId: string;
 }
 
-export function scoreToProbability(score: number): number {
-  if (!(score > 0)) return 0;
-  const squared = score * score;
-  return squared / (1 + squared);
-}
+export { scoreToProbability } from './finite';
 
 export class SeriesDetector {
   private history: HistoryPoint[] = [];
@@ -99,12 +96,13 @@ export class SeriesDetector {
   /** Scores one reading synchronously and records it in the history. */
   score(reading: Reading): ScoredReading {
     if (this.lastTs !== null && reading.ts > this.lastTs) {
-      const step = (reading.ts - this.lastTs) / 1000;
+      // sub-second spacing (a burst, a bench) is not a metering interval: rates use at least minIntervalS
+      const step = Math.max(minIntervalS, (reading.ts - this.lastTs) / 1000);
       // a running estimate of the sampling interval, robust to the odd gap
       if (step < this.intervalS * 3) this.intervalS = 0.9 * this.intervalS + 0.1 * step;
       if (this.history.length < 3) this.intervalS = step;
     }
-    const intervalS = reading.interval_s ?? Math.round(this.intervalS);
+    const intervalS = effectiveIntervalS(reading, Math.round(this.intervalS));
     const rate = toRate(reading, intervalS);
     const hour = hourOfDay(reading.ts);
     if (reading.artefact) {
@@ -143,7 +141,7 @@ export class SeriesDetector {
     this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
     this.history.push({ ts: reading.ts, rate, hour, flagged: score > 1 });
     this.trim(reading.ts);
-    this.lastScore = score;
+    this.lastScore = finiteScore(score);
     const expected = fromRate(expectedRate, reading, intervalS);
     let explanation = note;
     if (score > 1) {
@@ -163,7 +161,9 @@ export class SeriesDetector {
     return this.result(reading, score, expected, explanation);
   }
 
-  private result(reading: Reading, score: number, expected: number, explanation: string | undefined): ScoredReading {
+  private result(reading: Reading, rawScore: number, rawExpected: number, explanation: string | undefined): ScoredReading {
+    const score = finiteScore(rawScore);
+    const expected = finiteOr(rawExpected, 0);
     const scored: ScoredReading = {
       ...reading,
       score,
@@ -194,7 +194,7 @@ export class SeriesDetector {
   /** Whether a (re)train is due at time `now` (data time or wall time, as the caller runs). */
   needsTraining(now: number): boolean {
     if (this.training) return false;
-    if (this.history.length < 2) return false;
+    if (this.history.length < minTrainingPoints) return false;
     const first = (this.history[0] as HistoryPoint).ts;
     // never replace a model (e.g. one loaded from its folder) with one learnt from less history
     if (now - first < this.learnDays * dayMs) return false;
@@ -211,10 +211,12 @@ export class SeriesDetector {
     const kind = this.options.fit?.readingKind ?? 'energy';
     const run = async (): Promise<FitReport | null> => {
       try {
+        // a sparse history (long gaps, most readings flagged) waits for the next schedule
+        if (snapshot.length < minTrainingPoints) return null;
         const { params, report } = await fitHomeModel(snapshot, {
           readingKind: kind,
           unit: canonicalUnits[kind],
-          intervalS: Math.round(this.intervalS),
+          intervalS: Math.max(minIntervalS, Math.round(this.intervalS)),
           autoencoder: this.scorer?.params.autoencoder ?? this.options.defaultModel?.autoencoder ?? null,
           // online retrains stay small: recent windows, a few epochs from the previous weights
           historyDays: 90,
@@ -248,8 +250,7 @@ export class SeriesDetector {
     let added = 0;
     for (const reading of readings) {
       if (reading.artefact || known.has(reading.ts)) continue;
-      const intervalS = reading.interval_s ?? Math.round(this.intervalS);
-      const rate = toRate(reading, intervalS);
+      const rate = toRate(reading, effectiveIntervalS(reading, Math.round(this.intervalS)));
       if (!Number.isFinite(rate)) continue;
       const hour = hourOfDay(reading.ts);
       this.history.push({ ts: reading.ts, rate, hour, flagged: false });
@@ -264,7 +265,7 @@ export class SeriesDetector {
       for (let i = 1; i < this.history.length; i += 1) steps.push(((this.history[i] as HistoryPoint).ts - (this.history[i - 1] as HistoryPoint).ts) / 1000);
       steps.sort((a, b) => a - b);
       const step = steps[Math.floor(steps.length / 2)] as number;
-      if (step > 0) this.intervalS = step;
+      if (step > 0) this.intervalS = Math.max(minIntervalS, step);
     }
     const last = this.history[this.history.length - 1];
     if (last) {

@@ -11,9 +11,10 @@ import { dayMs } from './calendar';
 import type { DefaultModelParams } from './default-model';
 import type { Feedback } from './feedback';
 import { FixedScorer } from './fixed-scorer';
-import type { FitReport } from './fit';
+import { minTrainingPoints, type FitReport } from './fit';
 import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from './model-dir';
 import { LocationDetector } from './location';
+import { finiteScore } from './finite';
 import { scoreToProbability, SeriesDetector, type SeriesStatus } from './online';
 
 export interface AnomalyServiceOptions {
@@ -143,6 +144,8 @@ export class AnomalyService {
     }
     if (series.kind === 'fixed') throw new ModelDirError(`${first.entity_id} uses a fixed model (${series.scorer.modelId}); it does not train`);
     series.detector.addHistory(readings.filter((reading) => reading.entity_id === first.entity_id));
+    const have = series.detector.historySnapshot().length;
+    if (have < minTrainingPoints) throw new ModelDirError(`too little history to train ${first.entity_id}: ${have} readings (need at least ${minTrainingPoints})`);
     return this.runTraining(first.entity_id, series.detector, onProgress);
   }
 
@@ -212,11 +215,12 @@ function scoreLocationReading(detector: LocationDetector, reading: Reading): Sco
     throw new ModelDirError(`a location reading needs latitude and longitude (${reading.entity_id})`);
   }
   const result = detector.score({ ts: reading.ts, latitude: reading.latitude, longitude: reading.longitude });
+  const score = finiteScore(result.score);
   const scored: ScoredReading = {
     ...reading,
-    score: result.score,
-    anomaly_score: scoreToProbability(result.score),
-    anomaly: result.score > 1,
+    score,
+    anomaly_score: scoreToProbability(score),
+    anomaly: score > 1,
     // for a location, what is expected is to be at a usual place: 0 km from it
     expected: 0,
     model: result.ready ? 'location@1' : 'location@1 (learning)',

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { NodeAPI } from 'node-red';
+import { adversarialCases, assertWellFormed } from '../unit/core/anomaly/adversarial-cases';
 import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
+import type { ScoredReading } from '../../core/reading';
 
 interface FlowNode {
   id: string;
@@ -164,5 +166,25 @@ describe('smarts-anomaly node', () => {
     helper.getNode('anomaly').receive({ payload: [{ entity_id: 'sensor.x', ts: 1, value: 1, unit: 'parsecs', kind: 'energy' }] });
     await waitFor(() => errors.length === 3, 10000, 'the unknown unit at Catch');
     assert.match((errors[2]?.error as { message: string }).message, /unit 'parsecs'/);
+  });
+
+  it('every reading of adversarial series (100 ms apart and rising, duplicates, backwards, gaps, extremes) leaves with a finite score', { timeout: 30000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const all = collect('all');
+    const errors = collect('errors');
+    const cases = adversarialCases(7);
+    cases.forEach((c, index) => {
+      const batch = c.points.map((point) => ({ entity_id: `sensor.adversarial_${index}`, unit: 'kWh', kind: 'energy', ...point }));
+      helper.getNode('anomaly').receive({ payload: batch });
+    });
+    // one at a time too, as the e2e latency bench sends them
+    const start = Date.UTC(2024, 2, 1, 9);
+    for (let i = 0; i < 50; i += 1) helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.bench_single', ts: start + i * 100, value: 1 + i * 0.01, unit: 'kWh', kind: 'energy' } });
+    await waitFor(() => all.length === cases.length + 50 || errors.length > 0, 20000, 'every batch scored');
+    assert.deepEqual(errors.map((msg) => (msg.error as { message?: string }).message), []);
+    for (const msg of all) {
+      const payload = msg.payload as ScoredReading | ScoredReading[];
+      for (const [i, scored] of (Array.isArray(payload) ? payload : [payload]).entries()) assertWellFormed(scored, `${scored.entity_id} #${i}`);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../../core/cli/main';
+import { adversarialCases } from '../anomaly/adversarial-cases';
 import { home, londonHome } from '../anomaly/fixtures';
 
 function io() {
@@ -95,5 +96,31 @@ describe('stream-smarts detect', () => {
     const missing = io();
     assert.equal(await main(['detect', '--input', join(dir, 'none.csv'), '--output', join(dir, 'o.csv')], missing.io), 1);
     assert.match(missing.err(), /ENOENT/);
+  });
+
+  it('writes a finite score and anomaly_score in [0, 1] for every row of adversarial series; backwards time is a clear error', async () => {
+    for (const c of adversarialCases(6)) {
+      const sorted = c.points.slice().sort((a, b) => a.ts - b.ts);
+      const backwards = sorted.some((point, i) => point.ts !== c.points[i]?.ts);
+      const input = join(dir, 'adversarial.csv');
+      await writeFile(input, `timestamp,value\n${c.points.map((point) => `${point.ts},${point.value}`).join('\n')}\n`);
+      const output = join(dir, 'adversarial-out.csv');
+      for (const kind of ['energy', 'other']) {
+        const capture = io();
+        const code = await main(['detect', '--input', input, '--output', output, '--kind', kind, '--unit', kind === 'energy' ? 'kWh' : ''], capture.io);
+        if (backwards) {
+          assert.equal(code, 1, `${c.name}: ${capture.err()}`);
+          assert.match(capture.err(), /timestamps must not go backwards/);
+          continue;
+        }
+        assert.equal(code, 0, `${c.name} (${kind}): ${capture.err()}`);
+        const rows = (await readFile(output, 'utf8')).trim().split('\n').slice(1);
+        assert.equal(rows.length, c.points.length, c.name);
+        rows.forEach((row, i) => {
+          const [, , probability, score] = row.split(',').map(Number);
+          assert.ok(Number.isFinite(score) && Number.isFinite(probability) && probability! >= 0 && probability! <= 1, `${c.name} (${kind}) row ${i + 1}: ${row}`);
+        });
+      }
+    }
   });
 });

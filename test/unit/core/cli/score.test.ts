@@ -5,7 +5,9 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../../../core/cli/main';
 import type { CliIo } from '../../../../core/cli/command';
+import { adversarialCases, assertWellFormed, reading } from '../anomaly/adversarial-cases';
 import { modelsDir, seedDir } from '../anomaly/fixtures';
+import type { ScoredReading } from '../../../../core/reading';
 
 function run(args: string[], stdinText: string): Promise<{ code: number; out: string; err: string }> {
   const stdin = new PassThrough();
@@ -47,5 +49,16 @@ describe('stream-smarts score', () => {
     const missing = await run(['--model', join(seedDir)], '');
     assert.equal(missing.code, 1);
     assert.match(missing.err, /not a model directory/);
+  });
+
+  it('writes a finite score, anomaly_score in [0, 1] and expected for every adversarial reading (sub-second, duplicates, backwards, extremes)', async () => {
+    const lines = adversarialCases(5).flatMap((c) => c.points.map((point) => JSON.stringify(reading(point))));
+    for (const model of ['default', 'seed-hour-profile']) {
+      const result = await run(['--model', join(modelsDir, model)], `${lines.join('\n')}\n`);
+      assert.equal(result.code, 0, result.err);
+      const out = result.out.trim().split('\n');
+      assert.equal(out.length, lines.length);
+      out.forEach((line, i) => assertWellFormed(JSON.parse(line) as ScoredReading, `${model} line ${i + 1}`));
+    }
   });
 });

@@ -1,0 +1,23 @@
+/**
+ * The last guard of every scored reading: a finite score (JSON has no Infinity or NaN, so
+ * downstream nodes would see null), and a finite expected value.
+ */
+
+/** Scores are capped here: far beyond any threshold, still a number. */
+export const maxScore = 1e9;
+
+export function finiteScore(score: number): number {
+  if (Number.isNaN(score)) return 0;
+  return Math.max(-maxScore, Math.min(maxScore, score));
+}
+
+export function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : Number.isFinite(fallback) ? fallback : 0;
+}
+
+/** Probability-like view of a score in [0, 1]: 0 at or below 0, 0.5 at 1, towards 1 above. */
+export function scoreToProbability(score: number): number {
+  if (!(score > 0)) return 0;
+  if (!Number.isFinite(score)) return 1;
+  return 1 / (1 + 1 / (score * score));
+}
