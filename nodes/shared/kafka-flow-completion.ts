@@ -7,6 +7,9 @@ interface MessageLike {
 interface DeliveryEvent {
   msg: MessageLike;
 }
+interface CompleteEvent extends DeliveryEvent {
+  node?: { node?: object };
+}
 /** What the runtime's onReceive/postReceive events say about the receiving node. */
 interface ReceiveEvent extends DeliveryEvent {
   destination?: { id?: string; node?: object };
@@ -23,6 +26,8 @@ interface Tracked {
   pending: number;
   /** New message ids a node sent while handling this message (split parts and the like). */
   aliases: string[];
+  /** Messages a node let go of while handling this one (a join's parts): they finish with it. */
+  dependents: Tracked[];
   onFinished: () => void;
 }
 
@@ -69,7 +74,9 @@ export function signalsDone(node: object | undefined): boolean {
  *   dropped it (no rule matched, unwired output).
  *
  * A node that sends messages with new ids while handling a tracked message (split sends its parts
- * under new ids) sends them on the tracked message's behalf: they count as deliveries of it.
+ * under new ids) sends them on the tracked message's behalf: they count as deliveries of it. A
+ * node that lets go of other messages while handling one (a join sends the combined message and
+ * then calls done for all its parts) hands them over: they finish when that one finishes.
  *
  * A count reaching zero is confirmed a microtask later, so that what the runtime does right after
  * a done() — a Complete node receiving the message, a Catch node receiving its error — still
@@ -123,15 +130,21 @@ export class FlowCompletion {
       const node = event.destination?.node;
       if (node && !signalsDone(node)) this.releaseLater(node, handling?.entry);
     });
-    hooks.add(`onComplete.${label}`, (event: DeliveryEvent) => {
+    hooks.add(`onComplete.${label}`, (event: CompleteEvent) => {
       const msg = event.msg;
-      this.countDown(msg === undefined ? undefined : (this.entryOf(msg) ?? this.received.get(msg)));
+      const entry = msg === undefined ? undefined : (this.entryOf(msg) ?? this.received.get(msg));
+      const current = this.handling[this.handling.length - 1];
+      if (entry && current?.entry && current.entry !== entry && current.node === event.node?.node && current.entry.pending > 0) {
+        current.entry.dependents.push(entry);
+        return;
+      }
+      this.countDown(entry);
     });
   }
 
   /** Call before sending a message with this `_msgid`. */
   track(msgid: string, onFinished: () => void): void {
-    this.tracked.set(msgid, { id: msgid, pending: 0, aliases: [], onFinished });
+    this.tracked.set(msgid, { id: msgid, pending: 0, aliases: [], dependents: [], onFinished });
   }
 
   /** Call right after sending: a message that reached no node (no wires) is finished at once. */
@@ -199,5 +212,6 @@ export class FlowCompletion {
     entry.pending = Number.NEGATIVE_INFINITY;
     for (const id of [entry.id, ...entry.aliases]) if (this.tracked.get(id) === entry) this.tracked.delete(id);
     entry.onFinished();
+    for (const dependent of entry.dependents.splice(0)) this.countDown(dependent);
   }
 }

@@ -218,6 +218,39 @@ describe('smarts-kafka-in flow completion through core nodes', () => {
     noneFinishedEarly(run, ['sink', 'after']);
   });
 
+  it('join holds the messages of a group until it sends the combined message', { timeout: 15000 }, async () => {
+    const run = await burst(
+      [
+        { id: 'source', type: 'helper', wires: [['join']] },
+        { id: 'join', type: 'join', mode: 'custom', build: 'array', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\\n', joinerType: 'str', accumulate: false, timeout: '', count: '4', reduceRight: false, wires: [['sink']] },
+        slow('sink', 20),
+      ],
+      24,
+    );
+    await allFinished(run, 'join');
+    const sinkDones = run.log.flatMap((line, position) => (line.startsWith('done sink ') ? [position] : []));
+    assert.equal(sinkDones.length, 6, 'six combined messages');
+    for (let group = 0; group < 6; group += 1) {
+      for (const member of run.ids.slice(group * 4, group * 4 + 4)) {
+        assert.ok(run.log.indexOf(`finished ${member}`) > (sinkDones[group] as number), `${member} finished before its combined message was handled`);
+      }
+    }
+  });
+
+  it('a change node whose rule fails holds the message (Node-RED 4.1 neither sends it nor calls done)', { timeout: 15000 }, async () => {
+    const run = await burst(
+      [
+        { id: 'source', type: 'helper', wires: [['change']] },
+        { id: 'change', type: 'change', rules: [{ t: 'set', p: 'checked', pt: 'msg', to: 'payload > 1 ? payload : $error("too small")', tot: 'jsonata' }], wires: [['sink']] },
+        slow('sink', 1),
+      ],
+      4,
+    );
+    await waitFor(() => run.finished.size === 2, 5000, 'the two messages the change node passed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual([...run.finished].sort(), run.ids.slice(2).sort(), 'the failed ones stay in flight (documented in the node help)');
+  });
+
   it('split: the parts keep the message id and all finish', { timeout: 15000 }, async () => {
     const run = await burst(
       [
