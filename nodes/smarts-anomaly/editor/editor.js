@@ -12,7 +12,7 @@ RED.nodes.registerType('smarts-anomaly', {
   inputs: 1,
   outputs: 2,
   outputLabels: ['every scored reading', 'anomalies only'],
-  icon: 'font-awesome/fa-line-chart',
+  icon: 'smarts-anomaly.svg',
   paletteLabel: 'anomaly',
   label: function () {
     return this.name || 'anomaly';

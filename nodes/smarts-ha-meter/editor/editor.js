@@ -10,7 +10,7 @@ RED.nodes.registerType('smarts-ha-meter', {
   },
   inputs: 1,
   outputs: 1,
-  icon: 'font-awesome/fa-bolt',
+  icon: 'smarts-meter.svg',
   label: function () {
     return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'ha meter');
   },

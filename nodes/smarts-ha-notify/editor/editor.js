@@ -21,7 +21,7 @@ RED.nodes.registerType('smarts-ha-notify', {
   inputs: 1,
   outputs: 2,
   outputLabels: function (i) { return i === 0 ? 'scored reading + alert outcome' : 'feedback from the phone'; },
-  icon: 'font-awesome/fa-bell',
+  icon: 'smarts-notify.svg',
   align: 'right',
   label: function () {
     return this.name || 'ha notify';

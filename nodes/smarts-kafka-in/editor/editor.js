@@ -14,7 +14,7 @@ RED.nodes.registerType('smarts-kafka-in', {
   },
   inputs: 1,
   outputs: 1,
-  icon: 'bridge.svg',
+  icon: 'smarts-kafka.svg',
   paletteLabel: 'kafka in',
   label: function () {
     return this.name || (this.topics ? 'kafka ' + this.topics : 'kafka in');

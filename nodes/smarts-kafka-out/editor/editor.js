@@ -12,7 +12,7 @@ RED.nodes.registerType('smarts-kafka-out', {
   },
   inputs: 1,
   outputs: 1,
-  icon: 'bridge.svg',
+  icon: 'smarts-kafka.svg',
   align: 'right',
   paletteLabel: 'kafka out',
   label: function () {
