@@ -36,5 +36,7 @@ module.exports = {
   functionExternalModules: false,
   exportGlobalContextKeys: false,
   diagnostics: { enabled: true, ui: true },
+  // No update checks: the local demo has no route out, and no consent dialog on first open.
+  telemetry: { enabled: false },
   runtimeState: { enabled: false, ui: false },
 };
