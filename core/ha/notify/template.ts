@@ -11,15 +11,17 @@ export interface AlertFields {
   kind: ReadingKind;
   start: string;
   end: string;
+  /** "between 02:00 and 03:00" for an interval, "at 21:26" for a single reading. */
+  when: string;
   hour: string;
   date: string;
 }
 
 const defaults: Record<ReadingKind, string> = {
-  energy: 'Unusual energy use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is something left running?',
+  energy: 'Unusual energy use: {{value}} {{unit}} {{when}}, about {{expected}} expected. Is something left running?',
   power: 'Unusual power draw: {{value}} {{unit}} at {{start}}, about {{expected}} expected. Is something left running?',
-  water: 'Unusual water use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is a tap running or a pipe leaking?',
-  gas: 'Unusual gas use: {{value}} {{unit}} between {{start}} and {{end}}, about {{expected}} expected. Is the heating or a burner left on?',
+  water: 'Unusual water use: {{value}} {{unit}} {{when}}, about {{expected}} expected. Is a tap running or a pipe leaking?',
+  gas: 'Unusual gas use: {{value}} {{unit}} {{when}}, about {{expected}} expected. Is the heating or a burner left on?',
   location: 'Unusual location: {{value}} {{unit}} from home at {{start}}, about {{expected}} expected.',
   other: 'Unusual reading from {{name}}: {{value}} {{unit}} at {{start}}, about {{expected}} expected.',
 };
@@ -64,6 +66,7 @@ export interface AlertSubject {
 
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const end = subject.ts + (subject.interval_s ?? 0) * 1000;
+  const when = end > subject.ts ? `between ${clock(subject.ts)} and ${clock(end)}` : `at ${clock(subject.ts)}`;
   return {
     entity_id: subject.entity_id,
     name: name ?? subject.entity_id,
@@ -74,6 +77,7 @@ export function alertFields(subject: AlertSubject, name?: string): AlertFields {
     kind: subject.kind,
     start: clock(subject.ts),
     end: clock(end),
+    when,
     hour: String(subject.hour),
     date: new Date(subject.ts).toISOString().slice(0, 10),
   };

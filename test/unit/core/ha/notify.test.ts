@@ -17,6 +17,14 @@ describe('message template', () => {
     );
   });
 
+  it('says "at" for a single reading instead of an empty interval', () => {
+    const { interval_s: _interval, ...single } = subject;
+    assert.equal(
+      renderTemplate(defaultTemplate('energy'), alertFields({ ...single, ts: new Date(2026, 0, 5, 21, 26).getTime() })),
+      'Unusual energy use: 3.1 kWh at 21:26, about 0.3 expected. Is something left running?',
+    );
+  });
+
   it('leaves unknown placeholders visible', () => {
     assert.equal(renderTemplate('{{value}} {{nope}}', alertFields(subject)), '3.1 {{nope}}');
   });
