@@ -7,7 +7,8 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { scoreSensorId, tagFor } from '../../../core/ha/notify/alert-plan';
 import { createHousehold, simulateHours, startOfHour } from '../../../core/sim';
 import type { Reading } from '../../../core/reading';
-import { projectRoot, stackInfo } from '../../support/stack';
+import { stackInfo } from '../../support/stack';
+import { seedFile } from '../../support/shared-files';
 import { e2eFlow } from './support/e2e-flow';
 import { eventually, HaSocket, runId } from './support/ha-socket';
 import { NodeRedProcess } from './support/node-red';
@@ -151,7 +152,7 @@ describe('end to end: the demo flow in Node-RED between Home Assistant and Kafka
   });
 
   it("the seed's day through `stream-smarts load` raises no alert; its demo record {hour: 4, kwh: 1500} does", async () => {
-    const seedDay = readFileSync(join(projectRoot(), '..', 'shared', 'seed', 'mwh_20180805.json'), 'utf8');
+    const seedDay = readFileSync(seedFile('mwh_20180805.json'), 'utf8');
     const load = ['load', '--brokers', info.kafka.brokers.join(','), '--topic', topics.raw, ...(info.registry ? ['--registry', info.registry.url] : [])];
     const day = await runCli(load, seedDay);
     assert.equal(day.code, 0, day.stderr);

@@ -7,12 +7,13 @@ import { promisify } from 'node:util';
 import { ValueCodec } from '../../../core/avro/codec';
 import { RegistryClient } from '../../../core/avro/registry';
 import type { Reading } from '../../../core/reading';
+import { seedFile } from '../../support/shared-files';
 import { stackInfo } from '../../support/stack';
 import { brokers, createTopic, readTopic, uniqueName } from './support';
 
 const runFile = promisify(execFile);
 const root = process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..', '..');
-const seedFile = '/work/shared/seed/mwh_20180805.json';
+const seedDay = seedFile('mwh_20180805.json');
 
 /** Runs bin/stream-smarts.js with `input` on stdin (the CLI as a user runs it). */
 function runCli(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,13 +32,13 @@ function runCli(args: string[], input: string): Promise<{ code: number; stdout: 
 describe('stream-smarts load on the real broker', () => {
   it('`cat seed | stream-smarts load` puts the 24 seed records on the topic as Avro readings', { timeout: 60000 }, async () => {
     const topic = uniqueName('it-load-seed');
-    const { stdout } = await runFile('bash', ['-c', `cat ${seedFile} | node bin/stream-smarts.js load --brokers ${brokers().join(',')} --topic ${topic}`], { cwd: root });
+    const { stdout } = await runFile('bash', ['-c', `cat ${seedDay} | node bin/stream-smarts.js load --brokers ${brokers().join(',')} --topic ${topic}`], { cwd: root });
     assert.equal(stdout.trim(), 'sent 24, rejected 0');
     const records = await readTopic(topic, 24);
     assert.equal(records.length, 24);
     const codec = new ValueCodec();
     const decoded = await Promise.all(records.map(async (record) => (await codec.decode(record.value)).value as Reading));
-    const seed = readFileSync(seedFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { hour: number; mwh: number });
+    const seed = readFileSync(seedDay, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { hour: number; mwh: number });
     assert.deepEqual(decoded.map((reading) => [reading.hour, reading.value]), seed.map((row) => [row.hour, row.mwh]));
     assert.ok(decoded.every((reading) => reading.entity_id === 'seed.power' && reading.unit === 'Wh' && new Date(reading.ts).getHours() === reading.hour));
     assert.ok(records.every((record) => record.key === 'seed.power'));
