@@ -3,7 +3,8 @@
 // at recorded places, scored online at score > 1 by the product and by baselines, side by side.
 // Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
 // --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try),
-// --retrain-days N (product retrain interval in data time, default 7; the node's default is 1).
+// --retrain-days N (product retrain interval in data time, default 7; the node's default is 1),
+// --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,7 +46,8 @@ for (const [homeIndex, file] of files.entries()) {
   let rows = parsed.rows;
   if (quick) rows = rows.filter((row) => row.ts < rows[0].ts + 150 * dayMs);
   const testFrom = rows[0].ts + (learnDays + 7) * dayMs;
-  const events = evaluation.planEvents(testFrom, rows[rows.length - 1].ts, 1000 + homeIndex);
+  const seedSet = Number(flag('--seed') ?? 1);
+  const events = evaluation.planEvents(testFrom, rows[rows.length - 1].ts, 1000 * seedSet + homeIndex);
   const injected = evaluation.injectEvents(rows, events, parsed.intervalS);
   for (const event of events) allEvents.push({ home, ...event, start: new Date(event.start).toISOString(), end: new Date(event.end).toISOString() });
   const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
@@ -76,7 +78,7 @@ const median = (values) => {
 const names = [...new Set(results.map((r) => r.detector))];
 const types = ['overnight', 'heater-day', 'spike', 'always-on'];
 const lines = [];
-lines.push(`Eval: ${files.length} homes (${files.join(', ')})${quick ? ', quick (150 days each)' : ''}; ${allEvents.length} injected events; threshold score > 1`);
+lines.push(`Eval: ${files.length} homes (${files.join(', ')})${quick ? ', quick (150 days each)' : ''}; ${allEvents.length} injected events (seed set ${flag('--seed') ?? 1}); threshold score > 1`);
 lines.push('');
 lines.push(`| detector | recall | ${types.join(' | ')} | false alarms / home / week | per home / month | median delay h |`);
 lines.push(`|---|---|${types.map(() => '---').join('|')}|---|---|---|`);

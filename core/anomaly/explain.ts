@@ -46,7 +46,7 @@ export function explain(input: ExplainInput): string {
     const rateUnit = input.rateUnit ? ` ${input.rateUnit}` : '';
     return `always-on load about ${round(input.baseRate)}${rateUnit} over the last ${input.baseHours ?? 24} hours, usually ${round(input.baseExpected)}${rateUnit}; ${main}`;
   }
-  if (input.reason === 'persist') return `${main}; usage has stayed above usual for several hours`;
+  if (input.reason === 'persist' || input.reason === 'cusum') return `${main}; usage has stayed above usual for several hours`;
   if (input.reason === 'extreme') return `${main}; extreme for any home`;
   return main;
 }

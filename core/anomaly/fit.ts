@@ -34,6 +34,8 @@ export interface FitOptions {
   window?: number;
   /** Single intervals alert only when the hour-of-week profile and the autoencoder's context agree. */
   agree?: boolean;
+  /** Allowance of the residual CUSUM (spread units per hour); null turns it off. */
+  cusumK?: number | null;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
   /** Time constant of the slow residual level (0 disables it). */
@@ -78,8 +80,8 @@ export const defaultCalibration: Calibration = {
   perHour: ['point', 'persist'],
   hourLevel: 1,
   hourMargin: 1.2,
-  margin: { point: 1.1, context: 1.25, persist: 1.1, drift: 1.1 },
-  floor: { point: 3, context: 3, persist: 1.5, drift: 3 },
+  margin: { point: 1.1, context: 1.25, persist: 1.1, drift: 1.1, cusum: 1.1 },
+  floor: { point: 3, context: 3, persist: 1.5, drift: 3, cusum: 3 },
 };
 
 export interface FitReport {
@@ -195,12 +197,13 @@ export async function fitHomeModel(
     intervalS: options.intervalS,
     ...profile(fitPart.length >= 24 ? fitPart : recent, scale, options.spreadMode ?? 'uniform'),
     base,
-    thresholds: { point: 1, context: 1, persist: 1, drift: 1 },
+    thresholds: { point: 1, context: 1, persist: 1, drift: 1, cusum: 1 },
     agree: options.agree ?? false,
     persistHours: 8,
     driftHours,
     levelDays: options.levelDays ?? 2,
     persistCap: 4,
+    ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5 }),
     window,
     autoencoder: null,
   };

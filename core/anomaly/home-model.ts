@@ -10,7 +10,7 @@ import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend, dayMs } from './calenda
 import { forward, type DenseLayer } from './dense';
 import { finiteOr, finiteScore } from './finite';
 
-export const componentNames = ['point', 'context', 'persist', 'drift'] as const;
+export const componentNames = ['point', 'context', 'persist', 'drift', 'cusum'] as const;
 export type ComponentName = (typeof componentNames)[number];
 export type Components = Record<ComponentName, number>;
 
@@ -40,6 +40,11 @@ export interface HomeModelParams {
   persistHours: number;
   /** Residuals are capped at this in the average, so one spike cannot make a persistent excess. */
   persistCap: number;
+  /**
+   * CUSUM of the residual's excess (beyond the slow level) over this allowance, per hour of data:
+   * a long, moderate excess (a heater, an appliance left on overnight) adds up. Absent: off.
+   */
+  cusumK?: number;
   /** Readings of context the autoencoder sees. */
   window: number;
   autoencoder: DenseLayer[] | null;
@@ -109,6 +114,8 @@ export class HomeScorer {
   private level = 0;
   private levelTs: number | null = null;
   private recentResiduals: { ts: number; r: number }[] = [];
+  private cusum = 0;
+  private cusumTs: number | null = null;
 
   constructor(readonly params: HomeModelParams) {
     if (params.center.length !== hoursPerWeek || params.spread.length !== hoursPerWeek) {
@@ -149,6 +156,16 @@ export class HomeScorer {
     for (const entry of this.recentResiduals) sum += entry.r;
     const persist = signed(sum / Math.max(this.recentResiduals.length, 1)) * Math.min(1, this.recentResiduals.length / 4);
 
+    let cusum = 0;
+    if (p.cusumK !== undefined) {
+      // increments weigh each reading by the hours it covers (up to 1), so half-hourly and hourly series agree
+      const hours = this.cusumTs === null ? p.intervalS / 3600 : Math.min(1, Math.max(0, point.ts - this.cusumTs) / 3_600_000);
+      const excess = Math.max(-p.persistCap, Math.min(p.persistCap, r));
+      this.cusum = Math.max(0, this.cusum + hours * (excess - p.cusumK));
+      this.cusumTs = Math.max(this.cusumTs ?? point.ts, point.ts);
+      cusum = this.cusum;
+    }
+
     let drift = 0;
     this.recent.push(point);
     const driftMs = p.driftHours * 3_600_000;
@@ -160,7 +177,7 @@ export class HomeScorer {
       drift = signed((min - p.base.level) / p.base.spread);
     }
     return {
-      components: { point: signed(r), context, persist, drift },
+      components: { point: signed(r), context, persist, drift, cusum },
       expectedRate: untransform(p, expectedY),
       residual: r,
     };
