@@ -39,22 +39,26 @@ port_owner() {
   fi
 }
 
+# Ports handed out in this run: a port chosen for one service is not free for the next
+# until that service binds it.
+CLAIMED_PORTS=" "
 free_port_from() {
   local port="$1"
-  while port_open "$port"; do port=$((port + 1)); done
+  while port_open "$port" || [[ "$CLAIMED_PORTS" == *" $port "* ]]; do port=$((port + 1)); done
   printf '%s' "$port"
 }
 
 # Settles one port variable for a service that is not running yet.
 settle_port() {
   local var="$1" port="${!1}"
-  port_open "$port" || return 0
+  if ! port_open "$port"; then CLAIMED_PORTS+="$port "; return 0; fi
   case " $EXPLICIT_PORTS " in
     *" $var "*) die "port $port ($var) is in use by $(port_owner "$port"); choose another $var" ;;
   esac
   if [ "$PORTS_AUTO" = auto ]; then
     local chosen
     chosen="$(free_port_from $((port + 30000)))"
+    CLAIMED_PORTS+="$chosen "
     step "port $port ($var) is in use by $(port_owner "$port"); using $chosen"
     printf -v "$var" '%s' "$chosen"
     export "${var?}"
