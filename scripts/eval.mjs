@@ -53,7 +53,7 @@ for (const [homeIndex, file] of files.entries()) {
   const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
   const retrainDays = Number(flag('--retrain-days') ?? 7);
   const detectors = [
-    evaluation.productDetector('product (autoencoder + profile + persistence + drift)', parsed.intervalS, { learnDays, retrainDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
+    evaluation.productDetector('product (autoencoder + profile + persistence + CUSUM + drift)', parsed.intervalS, { learnDays, retrainDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, retrainDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
