@@ -67,4 +67,19 @@ describe('home model on real homes with injected anomalies', () => {
     assert.ok(result.params.autoencoder && result.params.autoencoder.length === 4);
     assert.ok(result.params.base && result.params.base.level > 0);
   });
+
+  it('adds up a moderate excess over a working day (+0.5 kW, 08:00-18:00, London): its CUSUM crosses the threshold, not in the same week without it', async () => {
+    let start = 0;
+    const result = await scenario(londonHome, (row, eventStart, intervalS) => {
+      start = eventStart + 9 * hourMs; // the scenario's start is 23:00; the working day starts 9 h later
+      return row.ts >= start && row.ts < start + 10 * hourMs ? (0.5 * intervalS) / 3600 : 0;
+    });
+    const threshold = result.params.thresholds.cusum;
+    assert.ok(result.params.cusumK !== undefined && threshold > 0);
+    const during = result.injected.filter((r) => r.ts >= start && r.ts < start + 10 * hourMs);
+    const peak = Math.max(...during.map((r) => r.components.cusum / threshold));
+    assert.ok(peak > 1, `CUSUM peak during the event ${peak.toFixed(2)} of its threshold`);
+    const normalPeak = Math.max(...result.normal.map((r) => r.components.cusum / threshold));
+    assert.ok(normalPeak < 1, `CUSUM peak in the normal week ${normalPeak.toFixed(2)} of its threshold`);
+  });
 });
