@@ -23,7 +23,7 @@ function hashString(text: string, seed: number): number {
 }
 
 /** mulberry32: small, fast, well-distributed for simulation (not for cryptography). */
-function mulberry32(state: number): () => number {
+export function mulberry32(state: number): () => number {
   let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,18 +1,10 @@
 /** Adversarial series for the property-style tests (detector, fixed scorer, node, CLI). */
 import { strict as assert } from 'node:assert';
 import type { Reading, ScoredReading } from '../../../../core/reading';
+import { mulberry32 } from '../../../../core/sim/random';
 
 /** Small seeded generator (mulberry32) so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 export interface AdversarialCase {
   name: string;
