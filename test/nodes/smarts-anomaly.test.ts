@@ -3,44 +3,16 @@ import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { NodeAPI } from 'node-red';
 import { adversarialCases, assertWellFormed } from '../unit/core/anomaly/adversarial-cases';
 import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
 import type { ScoredReading } from '../../core/reading';
-
-interface FlowNode {
-  id: string;
-  type: string;
-  [property: string]: unknown;
-}
-interface HelperNode {
-  on(event: string, listener: (...args: never[]) => void): void;
-  receive(msg: Record<string, unknown>): void;
-}
-interface NodeTestHelper {
-  init(runtimePath: string, settings?: object): void;
-  load(nodes: unknown[], flow: FlowNode[]): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): HelperNode;
-}
-type NodeModule = (RED: NodeAPI) => void;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const helper = require('node-red-node-test-helper') as NodeTestHelper;
-helper.init(require.resolve('node-red'));
+import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../support/node-red-helper';
+import { waitFor } from '../support/wait';
 
 function modules(): NodeModule[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const anomaly = require(join(__dirname, '..', '..', 'nodes', 'smarts-anomaly', 'smarts-anomaly.js')) as NodeModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
-  const withHooks: NodeModule = (RED) => {
-    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
-    anomaly(RED);
-  };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const catchNode = require(join(require.resolve('@node-red/nodes/package.json'), '..', 'core', 'common', '25-catch.js')) as NodeModule;
-  return [withHooks, catchNode];
+  return [...loadNodeModules('smarts-anomaly'), catchNode];
 }
 
 function flow(modelDir: string, extra: Record<string, unknown> = {}): FlowNode[] {
@@ -64,14 +36,6 @@ function statuses(node: HelperNode): { text?: string; fill?: string }[] {
   const seen: { text?: string; fill?: string }[] = [];
   node.on('call:status', (call: never) => seen.push((call as { args: [{ text?: string; fill?: string }] }).args[0]));
   return seen;
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 interface Scored {

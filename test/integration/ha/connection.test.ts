@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { HaClient, type ConnectionStatus } from '../../../core/ha/client';
 import { EntityStreamDecoder, type EntityState } from '../../../core/ha/entity-stream';
 import { resolveServerConfig } from '../../../core/ha/server-config';
-import { TcpProxy } from '../../support/tcp-proxy';
-import { ha, setState, sleep, uniqueId, waitFor } from './support';
+import { ha, haProxyForSuite, setState, sleep, uniqueId, waitFor } from './support';
 
 // The shared Home Assistant is never restarted: a proxy the test controls stands between client and HA.
 describe('HA connection through a proxy the test controls', () => {
-  let proxy: TcpProxy;
-
-  before(async () => {
-    const target = new URL(ha().url);
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    await proxy.start();
-  });
-
-  after(async () => {
-    await proxy.stop();
-  });
+  const proxy = haProxyForSuite();
 
   function client(token = ha().token): HaClient {
     return new HaClient({

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import type { Reading } from '../../../core/reading';
-import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, ha, helper, loadFlow, requireHistoryIntegration, rest, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, ha, haProxyForSuite, helper, loadFlow, requireHistoryIntegration, rest, serverNode, setState, sleep, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 interface ReadingMsg {
   topic: string;
@@ -116,15 +115,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
   });
 
   describe('backfill after the connection was cut while states changed', () => {
-    let proxy: TcpProxy;
-    before(async () => {
-      const target = new URL(ha().url);
-      proxy = new TcpProxy(target.hostname, Number(target.port));
-      await proxy.start();
-    });
-    after(async () => {
-      await proxy.stop();
-    });
+    const proxy = haProxyForSuite();
 
     it('the missed intervals arrive once, in order, marked backfilled', { timeout: 90_000 }, async () => {
       await requireHistoryIntegration();

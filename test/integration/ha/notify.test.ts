@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { HaClient } from '../../../core/ha/client';
 import { actionId, anomalyEventType, scoreSensorId } from '../../../core/ha/notify/alert-plan';
-import { TcpProxy } from '../../support/tcp-proxy';
-import { collect, connectedClient, fireEvent, getState, ha, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { collect, connectedClient, fireEvent, getState, ha, haProxyForSuite, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -160,15 +159,7 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
   });
 
   describe('while Home Assistant is unreachable', () => {
-    let proxy: TcpProxy;
-    before(async () => {
-      const target = new URL(ha().url);
-      proxy = new TcpProxy(target.hostname, Number(target.port));
-      await proxy.start();
-    });
-    after(async () => {
-      await proxy.stop();
-    });
+    const proxy = haProxyForSuite();
 
     it('queues the alert and delivers it when HA is back', { timeout: 60_000 }, async () => {
       const entityId = `sensor.${uniqueId('queued')}`;

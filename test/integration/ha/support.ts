@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { NodeAPI } from 'node-red';
+import { after, before } from 'node:test';
 import { HaClient } from '../../../core/ha/client';
 import { resolveServerConfig } from '../../../core/ha/server-config';
+import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../../support/node-red-helper';
 import { stackInfo } from '../../support/stack';
+import { TcpProxy } from '../../support/tcp-proxy';
+import { waitFor } from '../../support/wait';
+
+export { waitFor };
 
 /** Shared helpers of the Home Assistant integration and node tests (not a test file itself). */
 
@@ -66,12 +70,17 @@ export async function connectedClient(target: HaTarget = ha(), options: Partial<
   return client;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** A TCP proxy the test controls in front of the shared Home Assistant, started before and stopped after the enclosing suite. */
+export function haProxyForSuite(): TcpProxy {
+  const target = new URL(ha().url);
+  const proxy = new TcpProxy(target.hostname, Number(target.port));
+  before(async () => {
+    await proxy.start();
+  });
+  after(async () => {
+    await proxy.stop();
+  });
+  return proxy;
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -88,54 +97,10 @@ export function notifyLines(target: HaTarget = ha()): string[] {
 
 // ---- Node-RED test helper -------------------------------------------------------------------
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  [property: string]: unknown;
-}
-
-export interface HelperNode {
-  id: string;
-  on(event: string, listener: (...args: never[]) => void): void;
-  receive(msg: Record<string, unknown>): void;
-  context(): { get(key: string): unknown; set(key: string, value: unknown): void };
-}
-
-interface SupertestLike {
-  get(path: string): Promise<{ status: number; body: unknown }>;
-}
-
-interface NodeTestHelper {
-  init(runtimePath: string, settings?: object): void;
-  load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, object>): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): HelperNode;
-  request(): SupertestLike;
-  log(): { args: unknown[][] } & { getCalls(): Array<{ args: unknown[] }> };
-}
-
-type NodeModule = (RED: NodeAPI) => void;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const helper = require('node-red-node-test-helper') as NodeTestHelper;
-helper.init(require.resolve('node-red'));
-
-/** The helper's runtime lacks RED.hooks, which the real Flow and Node classes trigger. */
-function withRuntimeHooks(module: NodeModule): NodeModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
-  return (RED) => {
-    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
-    module(RED);
-  };
-}
+export { helper, type FlowNode, type HelperNode } from '../../support/node-red-helper';
 
 export function haNodeModules(): NodeModule[] {
-  const load = (type: string): NodeModule => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(join(__dirname, '..', '..', '..', 'nodes', type, `${type}.js`)) as NodeModule;
-  };
-  return [load('smarts-ha-server'), load('smarts-ha-meter'), load('smarts-ha-notify')].map(withRuntimeHooks);
+  return loadNodeModules('smarts-ha-server', 'smarts-ha-meter', 'smarts-ha-notify');
 }
 
 export interface StatusRecord {

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import type { NodeAPI } from 'node-red';
 import { createKafkaClient, type KafkaClient } from '../../../core/kafka/client';
+import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../../support/node-red-helper';
 import { stackInfo } from '../../support/stack';
+import { waitFor } from '../../support/wait';
+
+export { waitFor };
 
 /** Shared helpers of the Kafka integration and node tests (not a test file itself). */
 
@@ -94,14 +97,6 @@ export async function committedReaches(groupId: string, topic: string, expected:
   return committed;
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A Kafka of the test's own (scripts/stack/kafka.sh on other ports), which the test may stop and restart. */
 export class PrivateKafka {
   readonly dir = mkdtempSync(join(tmpdir(), 'smarts-kafka-'));
@@ -145,54 +140,10 @@ export class PrivateKafka {
 
 // ---- Node-RED test helper -------------------------------------------------------------------
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  [property: string]: unknown;
-}
-
-export interface HelperNode {
-  id: string;
-  on(event: string, listener: (...args: never[]) => void): void;
-  receive(msg: Record<string, unknown>): void;
-  send(msg: Record<string, unknown>): void;
-  status(status: object): void;
-}
-
-interface NodeTestHelper {
-  init(runtimePath: string, settings?: object): void;
-  load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, object>): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): HelperNode;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-}
-
-type NodeModule = (RED: NodeAPI) => void;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const helper = require('node-red-node-test-helper') as NodeTestHelper;
-helper.init(require.resolve('node-red'));
-
-/**
- * The helper's mock runtime hands nodes no `RED.hooks`; the real runtime hands them
- * @node-red/util's hooks, which its Flow and Node classes trigger. Give the nodes that same object.
- */
-function withRuntimeHooks(module: NodeModule): NodeModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hooks } = require('@node-red/util') as { hooks: NodeAPI['hooks'] };
-  return (RED) => {
-    if (!RED.hooks) (RED as { hooks: NodeAPI['hooks'] }).hooks = hooks;
-    module(RED);
-  };
-}
+export { helper, type FlowNode, type HelperNode } from '../../support/node-red-helper';
 
 export function kafkaNodeModules(): NodeModule[] {
-  const load = (type: string): NodeModule => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(join(__dirname, '..', '..', '..', 'nodes', type, `${type}.js`)) as NodeModule;
-  };
-  return [load('smarts-kafka-broker'), load('smarts-kafka-out'), load('smarts-kafka-in')].map(withRuntimeHooks);
+  return loadNodeModules('smarts-kafka-broker', 'smarts-kafka-out', 'smarts-kafka-in');
 }
 
 /** Puts the flow's nodes on one tab (catch and link nodes need one); config nodes stay global. */
