@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { readingKinds, type Reading, type ReadingKind } from '../reading';
+import type { Reading } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
+import { parseCliOptions, positiveNumber, seriesKind } from './options';
 
 const usage = `Usage: stream-smarts detect --input FILE.csv --output OUT.csv [--model DIR] [options]
 
@@ -20,41 +20,25 @@ data time) and writes every row as timestamp,value,anomaly_score,score.
   --learn-days N       history before the series gets its own model (default 14)
   --retrain-days N     retrain interval in data time (default 7)`;
 
-function number(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
-  return value;
-}
-
 export const command: CliCommand = {
   name: 'detect',
   summary: 'stream a CSV series through online anomaly detection (never looks ahead)',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          input: { type: 'string' },
-          output: { type: 'string' },
-          model: { type: 'string' },
-          kind: { type: 'string' },
-          unit: { type: 'string' },
-          'learn-days': { type: 'string' },
-          'retrain-days': { type: 'string' },
-        },
-      }));
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    const values = parseCliOptions(args, {
+      input: { type: 'string' },
+      output: { type: 'string' },
+      model: { type: 'string' },
+      kind: { type: 'string' },
+      unit: { type: 'string' },
+      'learn-days': { type: 'string' },
+      'retrain-days': { type: 'string' },
+    });
     if (!values.input) throw new CliUsageError('--input FILE.csv is required');
     if (!values.output) throw new CliUsageError('--output OUT.csv is required');
-    const kind = (values.kind ?? 'other') as ReadingKind;
-    if (!readingKinds.includes(kind) || kind === 'location') throw new CliUsageError(`--kind must be other, energy, power, water or gas, got '${values.kind}'`);
-    const learnDays = number(values['learn-days'], 'learn-days', 14);
-    const retrainDays = number(values['retrain-days'], 'retrain-days', 7);
+    const kind = seriesKind(values.kind, 'other');
+    const learnDays = positiveNumber(values['learn-days'], 'learn-days') ?? 14;
+    const retrainDays = positiveNumber(values['retrain-days'], 'retrain-days') ?? 7;
 
     const { SeriesDetector } = await import('../anomaly/online');
     const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');

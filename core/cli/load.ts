@@ -1,14 +1,13 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { ValueCodec, type ValueFormat } from '../avro/codec';
 import { RegistryClient } from '../avro/registry';
 import { BufferedProducer } from '../kafka/buffered-producer';
 import { createKafkaClient } from '../kafka/client';
-import { parseBrokerList } from '../kafka/config';
 import { KafkaError } from '../kafka/errors';
 import type { Delivery } from '../kafka/types';
 import { parseReading, ReadingError, seedEntityId } from '../reading';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
+import { checkTopicName, parseCliOptions, requiredBrokers } from './options';
 
 const usage = `Usage: stream-smarts load --brokers H:P[,H:P] [--topic raw_mwh] [--format avro|json]
                           [--registry URL] [--entity ID] [--rate R] < readings.jsonl
@@ -37,34 +36,18 @@ interface LoadOptions {
 }
 
 function parseOptions(args: string[]): LoadOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        brokers: { type: 'string' },
-        topic: { type: 'string', default: 'raw_mwh' },
-        format: { type: 'string', default: 'avro' },
-        registry: { type: 'string' },
-        entity: { type: 'string', default: seedEntityId },
-        rate: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
-  if (!values.brokers) throw new CliUsageError('--brokers is required (e.g. --brokers 127.0.0.1:9092)');
-  let brokers: string[];
-  try {
-    brokers = parseBrokerList(values.brokers);
-  } catch (error) {
-    throw new CliUsageError(`--brokers: ${(error as Error).message}`);
-  }
+  const values = parseCliOptions(args, {
+    brokers: { type: 'string' },
+    topic: { type: 'string', default: 'raw_mwh' },
+    format: { type: 'string', default: 'avro' },
+    registry: { type: 'string' },
+    entity: { type: 'string', default: seedEntityId },
+    rate: { type: 'string' },
+  });
+  const brokers = requiredBrokers(values.brokers);
   if (values.format !== 'avro' && values.format !== 'json') throw new CliUsageError(`--format must be avro or json, got '${values.format}'`);
   const topic = values.topic ?? 'raw_mwh';
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new CliUsageError(`--topic '${topic}' is not a valid Kafka topic name`);
+  checkTopicName('--topic', topic);
   let rate: number | undefined;
   if (values.rate !== undefined) {
     rate = Number(values.rate);

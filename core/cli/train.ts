@@ -1,8 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { readingKinds, type ReadingKind } from '../reading';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
+import { parseCliOptions, positiveNumber, seriesKind } from './options';
 
 const usage = `Usage: stream-smarts train --input FILE --model DIR [options]
 
@@ -35,43 +34,27 @@ function progressBar(io: CliIo): (fraction: number, stage: string) => void {
   };
 }
 
-function positiveNumber(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
-  return value;
-}
-
 export const command: CliCommand = {
   name: 'train',
   summary: 'train a series anomaly model from history (CSV or JSON lines)',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          input: { type: 'string' },
-          model: { type: 'string' },
-          'time-col': { type: 'string' },
-          'value-col': { type: 'string' },
-          kind: { type: 'string' },
-          unit: { type: 'string' },
-          interval: { type: 'string' },
-          'profile-days': { type: 'string' },
-          epochs: { type: 'string' },
-          report: { type: 'string' },
-          default: { type: 'boolean' },
-        },
-      }));
-    } catch (error) {
-      throw new CliUsageError((error as Error).message);
-    }
+    const values = parseCliOptions(args, {
+      input: { type: 'string' },
+      model: { type: 'string' },
+      'time-col': { type: 'string' },
+      'value-col': { type: 'string' },
+      kind: { type: 'string' },
+      unit: { type: 'string' },
+      interval: { type: 'string' },
+      'profile-days': { type: 'string' },
+      epochs: { type: 'string' },
+      report: { type: 'string' },
+      default: { type: 'boolean' },
+    });
     if (!values.input) throw new CliUsageError('--input FILE is required');
     if (!values.model) throw new CliUsageError('--model DIR is required');
-    const kind = (values.kind ?? 'energy') as ReadingKind;
-    if (!readingKinds.includes(kind) || kind === 'location') throw new CliUsageError(`--kind must be energy, power, water, gas or other, got '${values.kind}'`);
+    const kind = seriesKind(values.kind, 'energy');
     const interval = positiveNumber(values.interval, 'interval');
     const profileDays = positiveNumber(values['profile-days'], 'profile-days');
     const epochs = positiveNumber(values.epochs, 'epochs');

@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseBrokerList } from '../kafka/config';
 import { KafkaError } from '../kafka/errors';
 import { seedEntityId } from '../reading';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
+import { checkTopicName, parseCliOptions, requiredBrokers } from './options';
 
 /** The package's shipped models (dist/core/cli → the package root). */
 const shippedModels = join(__dirname, '..', '..', '..', 'models');
@@ -52,44 +51,26 @@ interface WorkerOptions {
   metricsIntervalMs: number | undefined;
 }
 
-const topicPattern = /^[A-Za-z0-9._-]{1,249}$/;
-
 export function parseWorkerOptions(args: string[]): WorkerOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        brokers: { type: 'string' },
-        in: { type: 'string' },
-        out: { type: 'string' },
-        anomalies: { type: 'string' },
-        group: { type: 'string' },
-        models: { type: 'string' },
-        'series-model': { type: 'string', multiple: true },
-        'default-model': { type: 'string' },
-        'save-models': { type: 'boolean', default: false },
-        registry: { type: 'string' },
-        'from-beginning': { type: 'boolean', default: false },
-        metrics: { type: 'boolean', default: false },
-        'metrics-interval': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
-  if (!values.brokers) throw new CliUsageError('--brokers is required (e.g. --brokers 127.0.0.1:9092)');
-  let brokers: string[];
-  try {
-    brokers = parseBrokerList(values.brokers);
-  } catch (error) {
-    throw new CliUsageError(`--brokers: ${(error as Error).message}`);
-  }
+  const values = parseCliOptions(args, {
+    brokers: { type: 'string' },
+    in: { type: 'string' },
+    out: { type: 'string' },
+    anomalies: { type: 'string' },
+    group: { type: 'string' },
+    models: { type: 'string' },
+    'series-model': { type: 'string', multiple: true },
+    'default-model': { type: 'string' },
+    'save-models': { type: 'boolean', default: false },
+    registry: { type: 'string' },
+    'from-beginning': { type: 'boolean', default: false },
+    metrics: { type: 'boolean', default: false },
+    'metrics-interval': { type: 'string' },
+  });
+  const brokers = requiredBrokers(values.brokers);
   for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies]] as const) {
     if (topic === undefined && flag !== '--anomalies') throw new CliUsageError(`${flag} TOPIC is required`);
-    if (topic !== undefined && !topicPattern.test(topic)) throw new CliUsageError(`${flag} '${topic}' is not a valid Kafka topic name`);
+    if (topic !== undefined) checkTopicName(flag, topic);
   }
   if (values.in === values.out || (values.anomalies !== undefined && values.anomalies === values.in)) {
     throw new CliUsageError('--out and --anomalies must differ from --in (the worker would score its own output)');
