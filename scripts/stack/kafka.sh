@@ -80,7 +80,11 @@ format_once() {
   fi
   write_properties
   local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # Like Kafka's own Uuid.randomUuid: an id starting with '-' would be read as an option.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   step "kafka: formatting storage (cluster $cluster_id, SCRAM user $KAFKA_SCRAM_USER)"
   if ! java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties" \
       --add-scram "SCRAM-SHA-256=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
