@@ -27,6 +27,21 @@ describe('HA connection through a proxy the test controls', () => {
     return seen;
   }
 
+  /** A fresh energy entity at state 1, and a client through the proxy watching it, counting ready events and statuses. */
+  async function watchedEntity(prefix: string) {
+    const entityId = `sensor.${uniqueId(prefix)}`;
+    const setEnergy = (value: number) => setState(entityId, value, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await setEnergy(1);
+    const haClient = client();
+    const states: ConnectionStatus[] = [];
+    haClient.onStatus((status) => states.push(status));
+    let readyCount = 0;
+    haClient.onReady(() => (readyCount += 1));
+    haClient.start();
+    const seen = await watch(haClient, entityId);
+    return { haClient, states, seen, setEnergy, ready: () => readyCount };
+  }
+
   it('a refused token stops retrying and says so', { timeout: 20_000 }, async () => {
     const bad = client('not-a-valid-token');
     const states: ConnectionStatus[] = [];
@@ -42,35 +57,19 @@ describe('HA connection through a proxy the test controls', () => {
   });
 
   it('after the socket is cut it reconnects, resubscribes, and states flow again', { timeout: 30_000 }, async () => {
-    const entityId = `sensor.${uniqueId('cut')}`;
-    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
-    const haClient = client();
-    const states: ConnectionStatus[] = [];
-    haClient.onStatus((status) => states.push(status));
-    let ready = 0;
-    haClient.onReady(() => (ready += 1));
-    haClient.start();
-    const seen = await watch(haClient, entityId);
-    await waitFor(() => ready === 1 && seen.length >= 1, 10_000, 'first connection');
+    const { haClient, states, seen, setEnergy, ready } = await watchedEntity('cut');
+    await waitFor(() => ready() === 1 && seen.length >= 1, 10_000, 'first connection');
     proxy.cut();
     await waitFor(() => states.some((status) => status.state === 'disconnected'), 10_000, 'disconnected status');
-    await waitFor(() => ready === 2, 15_000, 'ready after reconnect');
-    await setState(entityId, 2, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await waitFor(() => ready() === 2, 15_000, 'ready after reconnect');
+    await setEnergy(2);
     await waitFor(() => seen.some((state) => state.state === '2'), 10_000, 'a state set after the reconnect');
     await haClient.stop();
   });
 
   it('a frozen (half-open) connection is detected by the heartbeat and replaced', { timeout: 30_000 }, async () => {
-    const entityId = `sensor.${uniqueId('frozen')}`;
-    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
-    const haClient = client();
-    const states: ConnectionStatus[] = [];
-    haClient.onStatus((status) => states.push(status));
-    let ready = 0;
-    haClient.onReady(() => (ready += 1));
-    haClient.start();
-    const seen = await watch(haClient, entityId);
-    await waitFor(() => ready === 1, 10_000, 'first connection');
+    const { haClient, states, seen, setEnergy, ready } = await watchedEntity('frozen');
+    await waitFor(() => ready() === 1, 10_000, 'first connection');
     proxy.freeze();
     await waitFor(
       () => states.some((status) => status.state === 'disconnected' && /pong|half-open/.test(status.reason)),
@@ -78,31 +77,25 @@ describe('HA connection through a proxy the test controls', () => {
       'the heartbeat to notice the frozen link',
     );
     proxy.heal();
-    await waitFor(() => ready === 2, 15_000, 'ready after the frozen link was replaced');
-    await setState(entityId, 3, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await waitFor(() => ready() === 2, 15_000, 'ready after the frozen link was replaced');
+    await setEnergy(3);
     await waitFor(() => seen.some((state) => state.state === '3'), 10_000, 'a state set after recovery');
     await haClient.stop();
   });
 
   it('"HA restarted" (cut, then refused for a while): updates resume afterwards', { timeout: 40_000 }, async () => {
-    const entityId = `sensor.${uniqueId('restart')}`;
-    await setState(entityId, 1, { unit_of_measurement: 'kWh', device_class: 'energy' });
-    const haClient = client();
-    let ready = 0;
-    haClient.onReady(() => (ready += 1));
-    haClient.start();
-    const seen = await watch(haClient, entityId);
-    await waitFor(() => ready === 1, 10_000, 'first connection');
+    const { haClient, seen, setEnergy, ready } = await watchedEntity('restart');
+    await waitFor(() => ready() === 1, 10_000, 'first connection');
     proxy.refuse();
     await waitFor(() => haClient.status.state === 'disconnected', 10_000, 'disconnected');
     await sleep(4000);
     assert.notEqual(haClient.status.state, 'auth-failed');
-    await setState(entityId, 5, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await setEnergy(5);
     proxy.heal();
-    await waitFor(() => ready === 2, 20_000, 'ready after HA came back');
+    await waitFor(() => ready() === 2, 20_000, 'ready after HA came back');
     // The state changed while "HA was down" arrives with the renewed subscription.
     await waitFor(() => seen.some((state) => state.state === '5'), 10_000, 'the state changed during the outage');
-    await setState(entityId, 6, { unit_of_measurement: 'kWh', device_class: 'energy' });
+    await setEnergy(6);
     await waitFor(() => seen.some((state) => state.state === '6'), 10_000, 'live updates after the restart');
     await haClient.stop();
   });
