@@ -64,15 +64,24 @@ export interface AlertSubject {
   interval_s?: number;
 }
 
+/** Wh as a person reads a meter: 1500 Wh is "1.5 kWh". Other units stay as they are. */
+function readableQuantity(subject: AlertSubject): { value: number; expected: number; unit: string } {
+  if (subject.unit === 'Wh' && Math.max(Math.abs(subject.value), Math.abs(subject.expected)) >= 1000) {
+    return { value: subject.value / 1000, expected: subject.expected / 1000, unit: 'kWh' };
+  }
+  return { value: subject.value, expected: subject.expected, unit: subject.unit };
+}
+
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
+  const quantity = readableQuantity(subject);
   const end = subject.ts + (subject.interval_s ?? 0) * 1000;
   const when = end > subject.ts ? `between ${clock(subject.ts)} and ${clock(end)}` : `at ${clock(subject.ts)}`;
   return {
     entity_id: subject.entity_id,
     name: name ?? subject.entity_id,
-    value: humanNumber(subject.value),
-    expected: humanNumber(subject.expected),
-    unit: subject.unit,
+    value: humanNumber(quantity.value),
+    expected: humanNumber(quantity.expected),
+    unit: quantity.unit,
     score: humanNumber(subject.score),
     kind: subject.kind,
     start: clock(subject.ts),

@@ -25,6 +25,15 @@ describe('message template', () => {
     );
   });
 
+  it('reads a seed record in Wh as kWh', () => {
+    const seed = { ...subject, ts: new Date(2026, 0, 5, 4, 0).getTime(), value: 1500, expected: 236, unit: 'Wh', hour: 4 };
+    assert.equal(
+      renderTemplate(defaultTemplate('energy'), alertFields(seed)),
+      'Unusual energy use: 1.5 kWh between 04:00 and 05:00, about 0.24 expected. Is something left running?',
+    );
+    assert.equal(alertFields({ ...seed, value: 300, expected: 236 }).unit, 'Wh');
+  });
+
   it('leaves unknown placeholders visible', () => {
     assert.equal(renderTemplate('{{value}} {{nope}}', alertFields(subject)), '3.1 {{nope}}');
   });
