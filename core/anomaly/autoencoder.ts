@@ -16,6 +16,11 @@ export interface AutoencoderShape {
   bottleneck: number;
 }
 
+/** The context autoencoder of the home model: a window of recent values plus 3 time features in, the window out. */
+export function contextAutoencoderShape(window: number): AutoencoderShape {
+  return { inputs: window + 3, outputs: window, hidden: 16, bottleneck: 4 };
+}
+
 export interface TrainOptions {
   seed: number;
   epochs: number;

@@ -6,7 +6,7 @@
 import { hourOfDay } from './calendar';
 import type { SeriesRow } from './datasets';
 import type { AnomalyLogger } from './backend';
-import { trainAutoencoder } from './autoencoder';
+import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
 import type { DefaultModelParams } from './default-model';
 import { fitHomeModel } from './fit';
 import { contextInput, contextTarget, residualOf } from './home-model';
@@ -79,7 +79,7 @@ export async function trainDefaultModel(
   const trained = await trainAutoencoder(
     pickedInputs,
     pickedTargets,
-    { inputs: window + 3, outputs: window, hidden: 16, bottleneck: 4 },
+    contextAutoencoderShape(window),
     {
       seed: options.seed ?? 42,
       epochs,

@@ -5,7 +5,7 @@
 import type { ReadingKind } from '../reading';
 import { dayMs, hourOfDay, hourOfWeek, hoursPerWeek } from './calendar';
 import type { DenseLayer } from './dense';
-import { trainAutoencoder } from './autoencoder';
+import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
 import type { AnomalyLogger } from './backend';
 import {
   HomeScorer,
@@ -228,7 +228,7 @@ export async function fitHomeModel(
       const trained = await trainAutoencoder(
         inputs,
         targets,
-        { inputs: window + 3, outputs: window, hidden: 16, bottleneck: 4 },
+        contextAutoencoderShape(window),
         {
           seed: options.seed ?? 42,
           epochs,
