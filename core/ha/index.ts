@@ -8,6 +8,8 @@ export * from './entity-stream';
 export * from './recorder';
 export * from './meter-entity';
 export * from './meter';
+export * from './offline-message';
+export * from './offline-watch';
 export * from './entity-list';
 export * from './notify/template';
 export * from './notify/policy';

@@ -5,7 +5,7 @@ import type { ConnectionStatus } from './client';
 import { EntityStreamDecoder, type EntityState } from './entity-stream';
 import { HaConfigError, HaConnectionError } from './errors';
 import { intervalStart, intervalStartsBetween } from './interval';
-import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home } from './meter-entity';
+import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home, type SkipReason } from './meter-entity';
 import { fetchHistory, fetchStatistics, intervalsFromHistory, intervalsFromStatistics, type IntervalValue } from './recorder';
 import type { ReadingKind } from '../reading';
 
@@ -57,6 +57,8 @@ export interface MeterOptions {
   catchUpRetries?: number;
   catchUpRetryMs?: number;
   onCounters?: (counters: Readonly<MeterCounters>) => void;
+  /** Every live state as it arrives (also during a catch-up), with why it gave no reading (the offline watch). */
+  onState?: (state: EntityState, skipped: SkipReason | undefined) => void;
   onError?: (error: unknown, entityId?: string) => void;
 }
 
@@ -154,6 +156,12 @@ export class EnergyMeter {
 
   private onMessage(event: unknown): void {
     const states = this.decoder.decode(event);
+    if (this.options.onState) {
+      for (const state of states) {
+        const interpretation = interpretState(state, this.home);
+        this.options.onState(state, 'skipped' in interpretation ? interpretation.skipped : undefined);
+      }
+    }
     if (this.awaitingCatchUp) this.buffer.push(...states);
     else for (const state of states) this.handle(state, false);
   }
