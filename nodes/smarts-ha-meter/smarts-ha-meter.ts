@@ -1,7 +1,9 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { parseEntityIds } from '../../core/ha/entity-list';
 import { describeError } from '../../core/ha/errors';
 import { EnergyMeter, type IntervalLedger } from '../../core/ha/meter';
+import { clockTime } from '../../core/ha/offline-message';
+import { createOfflineWatch, realSchedule, type OfflineWatch } from '../../core/ha/offline-watch';
 import { haConnectionStatus, throttled } from '../shared/ha-status';
 import type { HaServerNode } from '../shared/ha-server-api';
 
@@ -12,6 +14,13 @@ interface MeterDef extends NodeDef {
   /** Interval length in seconds: 3600 (default), 1800, 900. */
   interval: string | number;
   output: 'intervals' | 'raw' | 'both';
+  /** Minutes a meter must stay unavailable (or out of reach) before output 2 says so; fractions allowed; 0 = off. Default 15. */
+  offlineGrace?: string | number;
+}
+
+function graceMinutes(value: unknown): number {
+  const parsed = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed >= 0 ? parsed : 15;
 }
 
 const ledgerKey = 'lastIntervalStart';
@@ -26,6 +35,7 @@ export = function (RED: NodeAPI) {
     const server = RED.nodes.getNode(def.server) as HaServerNode | null;
     const client = server?.client;
     let meter: EnergyMeter | undefined;
+    let watch: OfflineWatch | undefined;
     let setupError: string | undefined;
 
     const context = node.context();
@@ -51,17 +61,28 @@ export = function (RED: NodeAPI) {
       if (stale) parts.push(`${stale} out of order`);
       return parts.join(', ');
     };
+    /** While connected: a meter reported offline (red), or one whose state went bad within the grace period (yellow). */
+    const offlineStatus = (): NodeStatus | undefined => {
+      const offline = (watch?.offline() ?? []).filter((entity) => entity.reported || (entity.cause !== 'connection' && entity.cause !== 'no-state'));
+      const first = offline.sort((a, b) => a.since - b.since)[0];
+      if (!first) return undefined;
+      const who = offline.length === 1 ? first.entityId : `${offline.length} meters`;
+      const reported = offline.some((entity) => entity.reported);
+      const text = `${who} ${reported ? 'offline' : first.cause} since ${clockTime(first.since)} · ${detail()}`;
+      return { fill: reported ? 'red' : 'yellow', shape: 'dot', text };
+    };
     const status = throttled(() => {
       if (!client) node.status({ fill: 'red', shape: 'ring', text: server?.configError ?? 'no Home Assistant server' });
       else if (setupError) node.status({ fill: 'red', shape: 'dot', text: setupError });
-      else node.status(haConnectionStatus(client.status, detail()));
+      else node.status((client.status.state === 'connected' ? offlineStatus() : undefined) ?? haConnectionStatus(client.status, detail()));
     });
 
     if (client) {
       try {
         const output = def.output ?? 'intervals';
+        const entities = parseEntityIds(def.entities);
         meter = new EnergyMeter({
-          entities: parseEntityIds(def.entities),
+          entities,
           intervalMs: (Number(def.interval) > 0 ? Number(def.interval) : 3600) * 1000,
           emitRaw: output !== 'intervals',
           emitIntervals: output !== 'raw',
@@ -69,11 +90,27 @@ export = function (RED: NodeAPI) {
           ledger,
           emit: (reading) => node.send({ topic: reading.entity_id, payload: reading }),
           onCounters: () => status.request(),
+          onState: (state, skipped) => watch?.observe(state, skipped),
           onError: (error, entityId) => node.warn(`${entityId ? `${entityId}: ` : ''}${describeError(error)}`),
         });
-        const offStatus = client.onStatus(() => status.request());
+        const graceMs = graceMinutes(def.offlineGrace) * 60_000;
+        if (graceMs > 0) {
+          watch = createOfflineWatch({
+            entities,
+            graceMs,
+            now: Date.now,
+            schedule: realSchedule,
+            emit: (message) => node.send([null, { topic: message.topic, payload: message.payload }]),
+            onChange: () => status.request(),
+          });
+        }
+        const offStatus = client.onStatus((connection) => {
+          watch?.connection(connection.state === 'connected');
+          status.request();
+        });
         node.on('close', (_removed: boolean, done: () => void) => {
           offStatus();
+          watch?.stop();
           status.cancel();
           void (meter?.stop() ?? Promise.resolve()).then(() => done(), () => done());
         });

@@ -1,9 +1,11 @@
 import { parseReading, ReadingError } from '../../reading';
 import type { ConnectionStatus } from '../client';
 import { HaConnectionError } from '../errors';
+import { meterOfflineTopic, parseMeterStatus, type MeterStatusKind } from '../offline-message';
 import { BoundedQueue } from './alert-queue';
 import { clearCalls, eventCall, persistentCall, pushCalls, sensorCall, type HaCall, type NotifyOptions, type ScoredSubject } from './alert-plan';
 import { notificationActionEvent, parseFeedback, type Feedback } from './feedback';
+import { meterStatusClearCalls, meterStatusEventCall, meterStatusPersistentCall, meterStatusPushCalls } from './offline-plan';
 import { AlertPolicy, type PolicyOptions, type PushDecision } from './policy';
 
 /** The part of HaClient the notifier uses. */
@@ -32,7 +34,10 @@ export interface NotifierOptions extends NotifyOptions, PolicyOptions {
 export interface AlertOutcome {
   entity_id: string;
   anomaly: boolean;
-  push: PushDecision | { push: false; reason: 'normal' };
+  /** Set for a meter_offline / meter_online message. */
+  kind?: MeterStatusKind;
+  /** `offline-not-pushed`: a meter is back but its going offline was never pushed, so neither is this. */
+  push: PushDecision | { push: false; reason: 'normal' | 'offline-not-pushed' };
   /** Waiting for Home Assistant to come back. */
   queued: boolean;
   calls: number;
@@ -61,6 +66,10 @@ export function parseScored(input: unknown): ScoredSubject {
  */
 export class AnomalyNotifier {
   private readonly policy: AlertPolicy;
+  /** Meter offline pushes have their own cooldown, so they and anomaly alerts never hold each other back. */
+  private readonly offlinePolicy: AlertPolicy;
+  /** Entities whose "offline" push may still be on the phone. */
+  private readonly offlineShown = new Set<string>();
   private readonly queue: BoundedQueue<QueuedAlert>;
   private readonly lastAnomaly = new Map<string, number>();
   private readonly cleanups: Array<() => unknown> = [];
@@ -71,6 +80,7 @@ export class AnomalyNotifier {
 
   constructor(private readonly options: NotifierOptions) {
     this.policy = new AlertPolicy(options);
+    this.offlinePolicy = new AlertPolicy(options);
     this.now = options.now ?? Date.now;
     this.queue = new BoundedQueue(options.queueCapacity ?? 100, (dropped) => {
       options.onWarn?.(`alert queue full: dropped the oldest alert for ${dropped.entityId}`);
@@ -104,12 +114,51 @@ export class AnomalyNotifier {
    * later, normal score never lands before an earlier alert's sensor update).
    */
   handle(input: unknown): Promise<AlertOutcome> {
-    const run = this.chain.then(() => this.process(input));
+    return this.inTurn(() => this.process(input));
+  }
+
+  /**
+   * A meter_offline / meter_online message from the meter node. Not urgent: quiet hours hold the
+   * push back and the cooldown applies per entity; the persistent notification and the event
+   * always happen. "Back online" is pushed only where "offline" was (it replaces it on the phone).
+   */
+  handleMeterStatus(kind: MeterStatusKind, input: unknown): Promise<AlertOutcome> {
+    return this.inTurn(() => this.processMeterStatus(kind, input));
+  }
+
+  private inTurn(task: () => Promise<AlertOutcome>): Promise<AlertOutcome> {
+    const run = this.chain.then(task);
     this.chain = run.then(
       () => undefined,
       () => undefined,
     );
     return run;
+  }
+
+  private async processMeterStatus(kind: MeterStatusKind, input: unknown): Promise<AlertOutcome> {
+    const status = parseMeterStatus(kind, input);
+    const entityId = status.entity_id;
+    const now = this.now();
+    const calls: HaCall[] = [];
+    let push: AlertOutcome['push'];
+    if (kind === meterOfflineTopic) {
+      push = this.offlinePolicy.decide(entityId, 0, now);
+      if (push.push) {
+        calls.push(...meterStatusPushCalls(kind, status, this.options));
+        this.offlinePolicy.recordSent(entityId, 0, now);
+        this.offlineShown.add(entityId);
+      }
+    } else if (!this.offlineShown.has(entityId)) {
+      push = { push: false, reason: 'offline-not-pushed' };
+    } else {
+      this.offlineShown.delete(entityId);
+      push = this.offlinePolicy.decide(entityId, Infinity, now);
+      // In quiet hours the "offline" notification is removed silently instead of a new sound.
+      calls.push(...(push.push ? meterStatusPushCalls(kind, status, this.options) : meterStatusClearCalls(entityId, this.options)));
+    }
+    if (this.options.persistent !== false) calls.push(meterStatusPersistentCall(kind, status));
+    if (this.options.event !== false) calls.push(meterStatusEventCall(kind, status));
+    return this.deliver(entityId, calls, { entity_id: entityId, anomaly: false, kind, push, queued: false, calls: calls.length });
   }
 
   private async process(input: unknown): Promise<AlertOutcome> {
@@ -131,17 +180,21 @@ export class AnomalyNotifier {
       this.policy.clear(subject.entity_id);
     }
     if (this.options.sensor !== false) calls.push(sensorCall(subject, this.lastAnomaly.get(subject.entity_id)));
-    const outcome: AlertOutcome = { entity_id: subject.entity_id, anomaly: subject.anomaly, push, queued: false, calls: calls.length };
+    return this.deliver(subject.entity_id, calls, { entity_id: subject.entity_id, anomaly: subject.anomaly, push, queued: false, calls: calls.length });
+  }
+
+  /** Sends the calls now, or queues them behind earlier ones / until Home Assistant is back. */
+  private async deliver(entityId: string, calls: HaCall[], outcome: AlertOutcome): Promise<AlertOutcome> {
     if (calls.length === 0) return outcome;
     // Behind queued alerts (or a flush sending them) a new one waits its turn.
     if (!this.options.sink.connected || this.queue.size > 0 || this.flushing !== undefined) {
-      this.enqueue({ entityId: subject.entity_id, calls });
+      this.enqueue({ entityId, calls });
       this.retryLater();
       return { ...outcome, queued: true };
     }
     const rest = await this.execute(calls);
     if (rest.length > 0) {
-      this.enqueue({ entityId: subject.entity_id, calls: rest });
+      this.enqueue({ entityId, calls: rest });
       this.retryLater();
       return { ...outcome, queued: true };
     }

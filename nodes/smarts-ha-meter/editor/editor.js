@@ -7,9 +7,11 @@ RED.nodes.registerType('smarts-ha-meter', {
     entities: { value: '', required: true, validate: function (v) { return /^\s*[a-z0-9_]+\.[a-z0-9_]+([\s,;]+[a-z0-9_]+\.[a-z0-9_]+)*\s*$/.test(v || ''); } },
     interval: { value: '3600' },
     output: { value: 'intervals' },
+    offlineGrace: { value: 15, validate: function (v) { var n = Number(v); return v !== '' && v !== null && isFinite(n) && n >= 0; } },
   },
   inputs: 1,
-  outputs: 1,
+  outputs: 2,
+  outputLabels: function (i) { return i === 0 ? 'readings (or the history answer)' : 'meter_offline / meter_online'; },
   icon: 'smarts-meter.svg',
   label: function () {
     return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'ha meter');
