@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseEntityIds } from '../../core/ha/entity-list';
 import { describeError } from '../../core/ha/errors';
+import { meterOfflineTopic, meterOnlineTopic } from '../../core/ha/offline-message';
 import { AnomalyNotifier } from '../../core/ha/notify/notifier';
 import { haConnectionStatus, throttled } from '../shared/ha-status';
 import type { HaServerNode } from '../shared/ha-server-api';
@@ -95,12 +96,12 @@ export = function (RED: NodeAPI) {
         done(new Error(server?.configError ?? 'no Home Assistant server configured'));
         return;
       }
-      notifier
-        .handle(msg.payload)
+      const meterStatus = msg.topic === meterOfflineTopic || msg.topic === meterOnlineTopic ? msg.topic : undefined;
+      (meterStatus ? notifier.handleMeterStatus(meterStatus, msg.payload) : notifier.handle(msg.payload))
         .then((outcome) => {
           lastError = undefined;
           if (outcome.push.push) sent += 1;
-          else if (outcome.anomaly) suppressed += 1;
+          else if (outcome.anomaly || outcome.kind === meterOfflineTopic) suppressed += 1;
           status.request();
           send([{ ...msg, alert: outcome }, null]);
           done();

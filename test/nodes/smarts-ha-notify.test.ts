@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
-import { collect, helper, loadFlow, statuses, waitFor, type FlowNode } from '../integration/ha/support';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { HaClient } from '../../core/ha/client';
+import { anomalyEventType } from '../../core/ha/notify/alert-plan';
+import { collect, connectedClient, ha, helper, loadFlow, notifyLines, serverNode, setState, statuses, uniqueId, waitFor, type FlowNode } from '../integration/ha/support';
 
-// No Home Assistant needed: the offline queue and input validation. Delivery to the real HA is in test/integration/ha/.
+// The offline queue and input validation need no Home Assistant; delivery of anomaly alerts to the real HA is in
+// test/integration/ha/. The meter offline alert is tested below against the real HA of the stack (.stack/stack.json).
 function flow(notify: Record<string, unknown> = {}): FlowNode[] {
   return [
     { id: 'server', type: 'smarts-ha-server', url: 'http://127.0.0.1:1', heartbeat: 1 },
@@ -45,5 +48,74 @@ describe('smarts-ha-notify without Home Assistant', () => {
     await waitFor(() => errors.length === 1, 5000, 'the error at Catch');
     assert.match(errors[0]?.error.message ?? '', /must be a JSON object/);
     assert.equal(out.length, 0);
+  });
+
+  it('a meter_offline message without its fields reaches Catch, naming what is missing', { timeout: 10_000 }, async () => {
+    await loadFlow(flow(), { server: { token: 't0ken' } });
+    const errors = collect<{ error: { message: string } }>(helper.getNode('errors'));
+    helper.getNode('notify').receive({ topic: 'meter_offline', payload: { entity_id: 'sensor.home_energy', explanation: 'gone' } });
+    await waitFor(() => errors.length === 1, 5000, 'the error at Catch');
+    assert.match(errors[0]?.error.message ?? '', /meter_offline payload needs 'since'/);
+  });
+});
+
+interface OutcomeMsg {
+  topic: string;
+  alert: { kind?: string; push: { push: boolean; reason?: string }; queued: boolean };
+}
+
+describe('smarts-ha-notify: meter offline alert against the real Home Assistant', () => {
+  let watcher: HaClient;
+  const events: Array<{ data: Record<string, unknown> }> = [];
+
+  before(async () => {
+    watcher = await connectedClient();
+    await watcher.subscribe({ type: 'subscribe_events', event_type: anomalyEventType }, (event) => events.push(event as { data: Record<string, unknown> }));
+  });
+  after(async () => {
+    await watcher.stop();
+    await helper.unload();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('the meter\'s output 2 wired to notify: "offline" and "back online" reach the notify service, the persistent notification comes and goes, events say kind', { timeout: 60_000 }, async () => {
+    const entityId = `sensor.${uniqueId('notify_offline')}`;
+    const attributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' };
+    await setState(entityId, 42, attributes);
+    await loadFlow(
+      [
+        serverNode('server', ha().url),
+        { id: 'meter', type: 'smarts-ha-meter', server: 'server', entities: entityId, interval: 3600, output: 'raw', offlineGrace: 0.05, wires: [[], ['notify']] },
+        { id: 'notify', type: 'smarts-ha-notify', server: 'server', services: 'notify.stack_file', wires: [['out'], []] },
+        { id: 'out', type: 'helper' },
+      ],
+      { server: { token: ha().token } },
+    );
+    const seen = statuses(helper.getNode('notify'));
+    const out = collect<OutcomeMsg>(helper.getNode('out'));
+    await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'connected status');
+    const linesBefore = notifyLines().length;
+    const written = (pattern: RegExp): boolean => notifyLines().slice(Math.max(0, linesBefore - 1)).some((line) => pattern.test(line));
+    const escaped = entityId.replace('.', '\\.');
+    const notificationId = `stream_smarts_offline_${entityId.replace('.', '_')}`;
+    const persistent = async (): Promise<Array<{ notification_id: string; title: string; message: string }>> =>
+      (await watcher.command<Array<{ notification_id: string; title: string; message: string }>>({ type: 'persistent_notification/get' })).filter((n) => n.notification_id === notificationId);
+
+    await setState(entityId, 'unavailable', attributes);
+    await waitFor(() => written(new RegExp(`^Energy meter ${escaped} has been unavailable since \\d\\d:\\d\\d \\(\\d+ s\\): readings are not being recorded$`)), 20_000, 'the offline message in the notify file');
+    assert.deepEqual(out.map((msg) => [msg.topic, msg.alert.kind, msg.alert.push.push]), [['meter_offline', 'meter_offline', true]]);
+    const [shown] = await persistent();
+    assert.equal(shown?.title, 'Energy meter offline');
+    assert.match(shown?.message ?? '', /has been unavailable since/);
+    await waitFor(() => events.some((event) => event.data.entity_id === entityId && event.data.kind === 'meter_offline'), 10_000, 'the event with kind meter_offline');
+    assert.equal(events.find((event) => event.data.entity_id === entityId)?.data.cause, 'unavailable');
+
+    await setState(entityId, 43, attributes);
+    await waitFor(() => written(new RegExp(`^Energy meter ${escaped} is back online after \\d+ s \\(offline since \\d\\d:\\d\\d\\)$`)), 20_000, 'the back-online message in the notify file');
+    await waitFor(() => events.some((event) => event.data.entity_id === entityId && event.data.kind === 'meter_online'), 10_000, 'the event with kind meter_online');
+    assert.deepEqual(await persistent(), [], 'the persistent notification is dismissed');
+    assert.deepEqual(out.map((msg) => msg.topic), ['meter_offline', 'meter_online']);
   });
 });
