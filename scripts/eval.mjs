@@ -4,7 +4,8 @@
 // Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
 // --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try),
 // --retrain-days N (product retrain interval in data time, default 7; the node's default is 1),
-// --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3).
+// --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3),
+// --curve T1,T2,... (other thresholds to count the product's scores at; default 0.8,1.25,1.5,2; '' for none).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,9 @@ const learnDays = 28;
 const started = Date.now();
 const results = [];
 const allEvents = [];
+// the product's scores compared with other thresholds than 1: what each sensitivity setting gives
+const curveThresholds = (flag('--curve') ?? '0.8,1.25,1.5,2').split(',').map(Number).filter((value) => value > 0);
+const curve = [];
 
 for (const [homeIndex, file] of files.entries()) {
   const home = file.replace(/\.csv$/, '');
@@ -62,9 +66,14 @@ for (const [homeIndex, file] of files.entries()) {
     .filter((detector) => !args.includes('--no-ae') || !detector.name.includes('autoencoder +'));
   for (const detector of detectors) {
     const t0 = Date.now();
-    const result = await evaluation.evaluateDetector(home, injected, events, detector, testFrom);
+    const scored = await evaluation.scoreSeries(injected, detector, testFrom);
+    const last = injected[injected.length - 1].ts;
+    const result = evaluation.countAlarms(home, detector.name, scored, events, testFrom, last, 1);
     result.seconds = (Date.now() - t0) / 1000;
     results.push(result);
+    if (detector.name.startsWith('product')) {
+      for (const threshold of curveThresholds) curve.push({ threshold, ...evaluation.countAlarms(home, detector.name, scored, events, testFrom, last, threshold) });
+    }
     process.stderr.write(`eval: ${home} ${detector.name}: ${result.detected}/${result.events} events, ${result.falseAlarms} false alarms in ${result.weeks.toFixed(1)} weeks (${result.seconds.toFixed(1)} s)\n`);
   }
 }
@@ -91,6 +100,23 @@ for (const name of names) {
   const perType = types.map((t) => pct(rs.reduce((s, r) => s + r.byType[t].detected, 0), rs.reduce((s, r) => s + r.byType[t].events, 0)));
   const delay = median(rs.flatMap((r) => r.delaysHours));
   lines.push(`| ${name} | ${pct(detected, events)} | ${perType.join(' | ')} | ${(fa / weeks).toFixed(2)} | ${((fa / weeks) * 4.345).toFixed(2)} | ${Number.isNaN(delay) ? '-' : delay.toFixed(1)} |`);
+}
+if (curve.length > 0) {
+  lines.push('');
+  lines.push('Product scores against other thresholds (sensitivity: high alarms above 0.8, low above 1.5; same run):');
+  lines.push('');
+  lines.push(`| detector | threshold | recall | ${types.join(' | ')} | false alarms / home / month |`);
+  lines.push(`|---|---|---|${types.map(() => '---').join('|')}|---|`);
+  for (const name of names.filter((n) => n.startsWith('product'))) {
+    for (const threshold of [1, ...curveThresholds].sort((a, b) => a - b)) {
+      const rs = threshold === 1 ? results.filter((r) => r.detector === name) : curve.filter((r) => r.detector === name && r.threshold === threshold);
+      const events = rs.reduce((s, r) => s + r.events, 0);
+      const weeks = rs.reduce((s, r) => s + r.weeks, 0);
+      const fa = rs.reduce((s, r) => s + r.falseAlarms, 0);
+      const perType = types.map((t) => pct(rs.reduce((s, r) => s + r.byType[t].detected, 0), rs.reduce((s, r) => s + r.byType[t].events, 0)));
+      lines.push(`| ${name} | ${threshold} | ${pct(rs.reduce((s, r) => s + r.detected, 0), events)} | ${perType.join(' | ')} | ${((fa / weeks) * 4.345).toFixed(2)} |`);
+    }
+  }
 }
 lines.push('');
 lines.push('| home | detector | events | detected | false alarms | weeks |');

@@ -184,12 +184,40 @@ export async function evaluateDetector(
   detector: EvalDetector,
   testFrom: number,
 ): Promise<DetectorResult> {
-  const alarms: number[] = [];
+  const scored = await scoreSeries(rows, detector, testFrom);
+  return countAlarms(home, detector.name, scored, events, testFrom, (rows[rows.length - 1] as SeriesRow).ts, 1);
+}
+
+export interface ScoredRow {
+  ts: number;
+  score: number;
+}
+
+/** Scores every row in order (the detector learns from all of them); keeps the scores from `testFrom` on. */
+export async function scoreSeries(rows: readonly SeriesRow[], detector: EvalDetector, testFrom: number): Promise<ScoredRow[]> {
+  const scored: ScoredRow[] = [];
   for (let i = 0; i < rows.length; i += 1) {
     const row = rows[i] as SeriesRow;
     const score = await detector.score(row, i);
-    if (row.ts >= testFrom && score > 1) alarms.push(row.ts);
+    if (row.ts >= testFrom) scored.push({ ts: row.ts, score });
   }
+  return scored;
+}
+
+/**
+ * Counts detections and false-alarm episodes of scores above `threshold` (1 is the product's
+ * own; other values show what a lower or higher sensitivity would give).
+ */
+export function countAlarms(
+  home: string,
+  detectorName: string,
+  scored: readonly ScoredRow[],
+  events: readonly InjectedEvent[],
+  testFrom: number,
+  last: number,
+  threshold: number,
+): DetectorResult {
+  const alarms = scored.filter((row) => row.score > threshold).map((row) => row.ts);
   const byType = Object.fromEntries(eventTypes.map((type) => [type, { events: 0, detected: 0 }])) as DetectorResult['byType'];
   const delays: number[] = [];
   let detected = 0;
@@ -220,9 +248,8 @@ export async function evaluateDetector(
     previous = ts;
   }
   close();
-  const last = (rows[rows.length - 1] as SeriesRow).ts;
   return {
-    detector: detector.name,
+    detector: detectorName,
     home,
     events: events.length,
     detected,

@@ -9,6 +9,8 @@ import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
 import type { AnomalyLogger } from './backend';
 import {
   HomeScorer,
+  alwaysOnBase,
+  type AlwaysOnBase,
   componentNames,
   contextInput,
   contextTarget,
@@ -38,6 +40,8 @@ export interface FitOptions {
   cusumK?: number | null;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
+  /** Days of daily always-on minima the usual level and its spread come from. */
+  baseDays?: number;
   /** Time constant of the slow residual level (0 disables it). */
   levelDays?: number;
   /** How residuals are normalised: by each hour-of-week slot's spread, the hour of day's, or one for all. */
@@ -71,6 +75,12 @@ export interface Calibration {
   hourMargin: number;
   margin: Components;
   floor: Components;
+  /**
+   * Components whose threshold is this many of their own spreads, not learnt from their past
+   * values: the always-on minimum stays up for days after an unnoticed rise, so its past maximum
+   * would hide the next one.
+   */
+  fixed: Partial<Components>;
 }
 
 export const defaultCalibration: Calibration = {
@@ -82,6 +92,7 @@ export const defaultCalibration: Calibration = {
   hourMargin: 1.2,
   margin: { point: 1.1, context: 1.25, persist: 1.1, drift: 1.1, cusum: 1.1 },
   floor: { point: 3, context: 3, persist: 1.5, drift: 3, cusum: 3 },
+  fixed: { drift: 3.5 },
 };
 
 export interface FitReport {
@@ -129,7 +140,7 @@ function profile(points: readonly PointInput[], scale: number, spreadMode: 'slot
   return { center, spread: spread.map((value) => Math.max(value, floor)) };
 }
 
-function baseLoad(points: readonly PointInput[], hours: number): { level: number; spread: number } | null {
+function baseLoad(points: readonly PointInput[], hours: number, days: number): AlwaysOnBase | null {
   const windowMs = hours * 3_600_000;
   const minima: number[] = [];
   if (points.length === 0) return null;
@@ -143,10 +154,7 @@ function baseLoad(points: readonly PointInput[], hours: number): { level: number
     if (Number.isFinite(min)) minima.push(min);
   }
   if (minima.length < 7) return null;
-  const recent = minima.slice(-28);
-  const level = median(recent);
-  const spread = Math.max(robustSpread(recent, level), 0.03 * Math.abs(level), 1e-9);
-  return { level, spread };
+  return alwaysOnBase(minima.slice(-days));
 }
 
 /** Threshold with chance `rate` per reading under an exponential tail fitted above the 90th percentile. */
@@ -187,7 +195,7 @@ export async function fitHomeModel(
 
   const fitPart = recent.filter((point) => point.ts < holdStart);
   const driftHours = options.driftHours ?? 48;
-  const base = baseLoad(recent, driftHours);
+  const base = baseLoad(recent, driftHours, options.baseDays ?? 21);
   const params: HomeModelParams = {
     type: 'home',
     readingKind: options.readingKind,
@@ -263,6 +271,11 @@ export async function fitHomeModel(
     }
   }
   for (const name of componentNames) {
+    const fixed = calibration.fixed[name];
+    if (fixed !== undefined) {
+      params.thresholds[name] = fixed;
+      continue;
+    }
     // The autoencoder saw everything before holdStart, so its errors there are optimistic:
     // its threshold comes from the held-back part only.
     const source = name === 'context' ? held.filter((_, index) => (heldTs[index] as number) >= holdStart) : held;

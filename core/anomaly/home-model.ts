@@ -9,6 +9,7 @@ import type { ReadingKind } from '../reading';
 import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend, dayMs } from './calendar';
 import { forward, type DenseLayer } from './dense';
 import { finiteOr, finiteScore } from './finite';
+import { median, robustSpread } from './stats';
 
 export const componentNames = ['point', 'context', 'persist', 'drift', 'cusum'] as const;
 export type ComponentName = (typeof componentNames)[number];
@@ -30,7 +31,7 @@ export interface HomeModelParams {
   /** Hours over which the always-on load is measured (the minimum rate in that window). */
   driftHours: number;
   /** Usual minimum over `driftHours` (the always-on load), in rate units. */
-  base: { level: number; spread: number } | null;
+  base: AlwaysOnBase | null;
   thresholds: Components;
   /** Per hour of day thresholds for the components that depend on the time of day. */
   hourThresholds?: Partial<Record<ComponentName, number[]>>;
@@ -52,6 +53,22 @@ export interface HomeModelParams {
   agree?: boolean;
 }
 
+export interface AlwaysOnBase {
+  level: number;
+  spread: number;
+  /**
+   * The daily minima the level and spread come from (oldest first). When present the scorer
+   * keeps adding one a day, so the usual always-on load follows the home between retrains.
+   */
+  minima?: number[];
+}
+
+/** Level and spread of daily always-on minima: their median, and a robust spread of at least 3 %. */
+export function alwaysOnBase(minima: readonly number[]): AlwaysOnBase {
+  const level = median(minima);
+  return { level, spread: Math.max(robustSpread(minima, level), 0.03 * Math.abs(level), 1e-9), minima: [...minima] };
+}
+
 export interface PointInput {
   ts: number;
   rate: number;
@@ -65,6 +82,13 @@ export interface HomeScore {
   /** Expected rate (context forecast when available, else the hour-of-week level). */
   expectedRate: number;
   residual: number;
+  /**
+   * The score without the always-on drift: readings above 1 here are unusual use and stay out of
+   * training; a raised always-on load alone does not (it lasts days and would starve training).
+   */
+  usageScore: number;
+  /** The always-on load now (minimum over the drift window) and its usual level, once measured. */
+  alwaysOn: { rate: number; usual: number } | null;
 }
 
 const residualClip = 8;
@@ -116,15 +140,43 @@ export class HomeScorer {
   private recentResiduals: { ts: number; r: number }[] = [];
   private cusum = 0;
   private cusumTs: number | null = null;
+  private base: AlwaysOnBase | null;
+  /** Daily samples of the always-on minimum, not yet old enough to join the base. */
+  private pendingMinima: { ts: number; min: number }[] = [];
+  private lastMinimumTs: number | null = null;
 
   constructor(readonly params: HomeModelParams) {
     if (params.center.length !== hoursPerWeek || params.spread.length !== hoursPerWeek) {
       throw new Error('home model profile must have 168 hour-of-week slots');
     }
+    this.base = params.base;
+  }
+
+  /**
+   * Samples the always-on minimum once a day; a sample joins the base once its whole window lies
+   * in the past (so an ongoing rise is measured against the days before it), the oldest leaves.
+   */
+  private followBase(ts: number, min: number): void {
+    const base = this.base;
+    if (!base?.minima) return;
+    if (this.lastMinimumTs === null || ts - this.lastMinimumTs >= dayMs) {
+      this.pendingMinima.push({ ts, min });
+      this.lastMinimumTs = ts;
+    }
+    const ripe = ts - this.params.driftHours * 3_600_000;
+    if (this.pendingMinima.length === 0 || (this.pendingMinima[0] as { ts: number }).ts > ripe) return;
+    const minima = [...base.minima];
+    while (this.pendingMinima.length > 0 && (this.pendingMinima[0] as { ts: number }).ts <= ripe) minima.push((this.pendingMinima.shift() as { min: number }).min);
+    this.base = alwaysOnBase(minima.slice(-base.minima.length));
+  }
+
+  /** Adds a past reading to the always-on window only (warming a new scorer without moving its other state). */
+  primeAlwaysOn(point: PointInput): void {
+    this.recent.push(point);
   }
 
   /** Raw (uncalibrated) components and the expected rate; updates the state. */
-  step(point: PointInput): { components: Components; expectedRate: number; residual: number } {
+  step(point: PointInput): Omit<HomeScore, 'score' | 'reason' | 'usageScore'> {
     const p = this.params;
     const slot = hourOfWeek(point.ts);
     const center = p.center[slot] as number;
@@ -167,25 +219,30 @@ export class HomeScorer {
     }
 
     let drift = 0;
+    let alwaysOn: HomeScore['alwaysOn'] = null;
     this.recent.push(point);
     const driftMs = p.driftHours * 3_600_000;
     while (this.recent.length > 0 && (this.recent[0] as PointInput).ts <= point.ts - driftMs) this.recent.shift();
     const covered = point.ts - (this.recent[0] as PointInput).ts;
-    if (p.base && covered >= 0.8 * driftMs) {
+    if (this.base && covered >= 0.8 * driftMs) {
       let min = Infinity;
       for (const q of this.recent) min = Math.min(min, q.rate);
-      drift = signed((min - p.base.level) / p.base.spread);
+      this.followBase(point.ts, min);
+      drift = signed((min - this.base.level) / this.base.spread);
+      alwaysOn = { rate: min, usual: this.base.level };
     }
     return {
       components: { point: signed(r), context, persist, drift, cusum },
       expectedRate: untransform(p, expectedY),
       residual: r,
+      alwaysOn,
     };
   }
 
   score(point: PointInput): HomeScore {
-    const { components, expectedRate, residual } = this.step(point);
+    const { components, expectedRate, residual, alwaysOn } = this.step(point);
     let score = -Infinity;
+    let usageScore = 0;
     let reason: ComponentName = 'point';
     const hour = new Date(point.ts).getHours();
     const ratio = (name: ComponentName) => {
@@ -200,11 +257,12 @@ export class HomeScorer {
         if (name === 'context') continue;
         if (name === 'point') value = Math.min(value, ratio('context'));
       }
+      if (name !== 'drift') usageScore = Math.max(usageScore, value);
       if (value > score) {
         score = value;
         reason = name;
       }
     }
-    return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual };
+    return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual, alwaysOn, usageScore: finiteScore(usageScore) };
   }
 }

@@ -117,29 +117,37 @@ export class SeriesDetector {
     }
     this.lastTs = Math.max(this.lastTs ?? reading.ts, reading.ts);
     let score: number;
+    let usageScore: number;
     let expectedRate: number;
     let reason: Parameters<typeof explain>[0]['reason'];
     let baseRate: number | undefined;
+    let baseExpected: number | undefined;
     if (this.scorer) {
       const result = this.scorer.score({ ts: reading.ts, rate });
       score = result.score;
+      usageScore = result.usageScore;
       expectedRate = result.expectedRate;
       reason = result.reason;
-      if (reason === 'drift' && this.scorer.params.base) baseRate = this.scorer.params.base.level + result.components.drift * this.scorer.params.base.spread;
+      if (reason === 'drift' && result.alwaysOn) {
+        baseRate = result.alwaysOn.rate;
+        baseExpected = result.alwaysOn.usual;
+      }
     } else {
       expectedRate = this.coldExpected(hour, rate);
       const inWatts = reading.kind === 'energy' || reading.kind === 'power';
       score = this.options.defaultModel && inWatts ? extremeScore(this.options.defaultModel, hour, rate) : 0;
+      usageScore = score;
       reason = 'extreme';
     }
     let note: string | undefined;
     if (score > 1 && isSuppressed(this.suppressions, hour, rate)) {
       score = 0.99;
+      usageScore = Math.min(usageScore, score);
       note = 'like a reading marked expected';
     }
     this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
     this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
-    this.history.push({ ts: reading.ts, rate, hour, flagged: score > 1 });
+    this.history.push({ ts: reading.ts, rate, hour, flagged: usageScore > 1 });
     this.trim(reading.ts);
     this.lastScore = finiteScore(score);
     const expected = fromRate(expectedRate, reading, intervalS);
@@ -153,7 +161,7 @@ export class SeriesDetector {
         unit: reading.unit,
         reason,
         baseRate,
-        baseExpected: this.scorer?.params.base?.level,
+        baseExpected,
         baseHours: this.scorer?.params.driftHours,
         rateUnit: reading.kind === 'energy' || reading.kind === 'power' ? 'W' : `${canonicalUnits[reading.kind]}/h`,
       });
@@ -226,9 +234,13 @@ export class SeriesDetector {
           onProgress,
         });
         const next = new HomeScorer(params);
-        // replay the last day so the new scorer's state (window, CUSUM) is warm
+        // replay the last day so the new scorer's state (window, CUSUM) is warm, and its always-on window
         const since = (this.lastTs ?? now) - dayMs;
-        for (const point of this.history) if (point.ts >= since) next.step(point);
+        const alwaysOnSince = (this.lastTs ?? now) - params.driftHours * 3_600_000;
+        for (const point of this.history) {
+          if (point.ts >= since) next.step(point);
+          else if (point.ts > alwaysOnSince) next.primeAlwaysOn(point);
+        }
         this.scorer = next;
         this.modelId = `home@1:${this.options.entityId}:${new Date(report.to).toISOString().slice(0, 10)}`;
         return report;

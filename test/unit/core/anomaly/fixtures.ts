@@ -24,4 +24,5 @@ export function home(file: string, days?: number): ParsedSeries {
 }
 
 export const londonHome = 'lcl_MAC000002_halfhourly_2013.csv';
+export const otherLondonHome = 'lcl_MAC000010_halfhourly_2013.csv';
 export const uciHome = 'uci_household_power_hourly_2006-2010.csv';

@@ -4,7 +4,7 @@ import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
 import type { SeriesRow } from '../../../../core/anomaly/datasets';
 import { HomeScorer } from '../../../../core/anomaly/home-model';
 import { trainSeries } from '../../../../core/anomaly/training';
-import { home, londonHome, uciHome } from './fixtures';
+import { home, londonHome, otherLondonHome, uciHome } from './fixtures';
 
 /**
  * Trains on the first 6 weeks of a real home, then scores week 7 as it was and with an event
@@ -81,5 +81,32 @@ describe('home model on real homes with injected anomalies', () => {
     assert.ok(peak > 1, `CUSUM peak during the event ${peak.toFixed(2)} of its threshold`);
     const normalPeak = Math.max(...result.normal.map((r) => r.components.cusum / threshold));
     assert.ok(normalPeak < 1, `CUSUM peak in the normal week ${normalPeak.toFixed(2)} of its threshold`);
+  });
+
+  it('flags the always-on load up by 40 W for 3 days (London), against the usual minimum of the days before', async () => {
+    const result = await scenario(londonHome, (row, start, intervalS) => (row.ts >= start && row.ts < start + 72 * hourMs ? (0.04 * intervalS) / 3600 : 0));
+    const during = result.injected.filter((r) => r.ts >= result.start && r.ts < result.start + 72 * hourMs);
+    const flagged = during.filter((r) => r.score > 1);
+    assert.ok(flagged.some((r) => r.reason === 'drift'), `drift peak ${Math.max(...during.map((r) => r.components.drift / result.params.thresholds.drift)).toFixed(2)} of its threshold`);
+    const alwaysOn = flagged.find((r) => r.reason === 'drift')?.alwaysOn;
+    assert.ok(alwaysOn && alwaysOn.rate - alwaysOn.usual > 30, `always-on ${alwaysOn?.rate.toFixed(0)} W, usually ${alwaysOn?.usual.toFixed(0)} W`);
+    const normalPeak = Math.max(...result.normal.map((r) => r.components.drift / result.params.thresholds.drift));
+    assert.ok(normalPeak < 1, `drift peak in the same week without it ${normalPeak.toFixed(2)}`);
+  });
+
+  it('takes a lasting rise of the always-on load as the new usual within weeks, without retraining', async () => {
+    const series = home(otherLondonHome, 84);
+    const split = (series.rows[0] as SeriesRow).ts + 42 * dayMs;
+    const rate = (row: SeriesRow) => (row.value * 1000 * 3600) / series.intervalS;
+    const { params } = await trainSeries(series.rows.filter((row) => row.ts < split), { kind: 'energy', unit: 'kWh', intervalS: series.intervalS, fit: { withoutAutoencoder: true } });
+    const scorer = new HomeScorer(params);
+    const week = (n: number) => series.rows.filter((row) => row.ts >= split + n * 7 * dayMs && row.ts < split + (n + 1) * 7 * dayMs);
+    const driftPeak = (rows: SeriesRow[]) => Math.max(...rows.map((row) => scorer.score({ ts: row.ts, rate: rate(row) + 60 }).components.drift / params.thresholds.drift));
+    const first = driftPeak(week(0));
+    driftPeak(week(1));
+    driftPeak(week(2));
+    const fifth = driftPeak(week(4));
+    assert.ok(first > 1, `first week of +60 W: drift peak ${first.toFixed(2)}`);
+    assert.ok(fifth < 1, `fifth week of +60 W: drift peak ${fifth.toFixed(2)} (the usual minimum has followed)`);
   });
 });
