@@ -51,10 +51,13 @@ interface Watched {
   cancel: (() => void) | undefined;
 }
 
-/** A wrong unit is a configuration matter, not an outage: the meter is still reporting. */
+/**
+ * A wrong unit is a configuration matter, not an outage: the meter is still reporting. A tracker
+ * without coordinates (zone-only, e.g. a router tracker) is "non-numeric" too, but it is reporting.
+ */
 function causeOf(state: EntityState, skipped: SkipReason | undefined): OfflineCause | undefined {
   if (skipped === 'unavailable') return state.state === 'unknown' ? 'unknown' : 'unavailable';
-  if (skipped === 'non-numeric') return 'non-numeric';
+  if (skipped === 'non-numeric' && entityKind(state) !== 'location') return 'non-numeric';
   return undefined;
 }
 

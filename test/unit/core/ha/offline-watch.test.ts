@@ -111,8 +111,11 @@ describe('offline watch', () => {
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
 
-  it('a non-numeric state counts as offline; a wrong unit does not', () => {
-    const { clock, watch, out } = setUp(minute, ['sensor.a', 'sensor.b']);
+  it('a non-numeric state counts as offline; a wrong unit or a tracker without coordinates does not', () => {
+    const { clock, watch, out } = setUp(minute, ['sensor.a', 'sensor.b', 'person.someone']);
+    const zoneOnly: EntityState = { entity_id: 'person.someone', state: 'home', attributes: {}, ts: clock.time };
+    assert.deepEqual(interpretState(zoneOnly, undefined), { skipped: 'non-numeric' });
+    watch.observe(zoneOnly, 'non-numeric');
     watch.connection(true);
     observe(watch, clock, 'error', 'sensor.a');
     const wrongUnit: EntityState = { entity_id: 'sensor.b', state: '3', attributes: { device_class: 'energy', unit_of_measurement: 'furlong' }, ts: clock.time };
