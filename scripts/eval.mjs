@@ -5,6 +5,7 @@
 // --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try),
 // --retrain-days N (product retrain interval in data time, default 7; the node's default is 1),
 // --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3),
+// --feedback (adds the product with a household that answers every alert: expected / investigate),
 // --curve T1,T2,... (other thresholds to count the product's scores at; default 0.8,1.25,1.5,2; '' for none).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,9 @@ for (const [homeIndex, file] of files.entries()) {
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
     evaluation.hourOfWeekMadBaseline(),
+    ...(args.includes('--feedback')
+      ? [evaluation.productDetector('product, household answers every alert', parsed.intervalS, { learnDays, retrainDays, fit, answers: events })]
+      : []),
   ].filter((detector) => !args.includes('--product-only') || detector.name.startsWith('product'))
     .filter((detector) => !args.includes('--no-ae') || !detector.name.includes('autoencoder +'));
   for (const detector of detectors) {
@@ -128,4 +132,4 @@ console.log(lines.join('\n'));
 const reportOut = flag('--report');
 if (reportOut) writeFileSync(reportOut, `${lines.join('\n')}\n`);
 const jsonOut = flag('--json');
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, results, events: allEvents }, null, 1));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, results, curve, events: allEvents }, null, 1));

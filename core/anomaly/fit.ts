@@ -38,6 +38,7 @@ export interface FitOptions {
   agree?: boolean;
   /** Allowance of the residual CUSUM (spread units per hour); null turns it off. */
   cusumK?: number | null;
+  cusumRestart?: boolean;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
   /** Days of daily always-on minima the usual level and its spread come from. */
@@ -211,7 +212,7 @@ export async function fitHomeModel(
     driftHours,
     levelDays: options.levelDays ?? 2,
     persistCap: 4,
-    ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5 }),
+    ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5, cusumRestart: options.cusumRestart ?? false }),
     window,
     autoencoder: null,
   };

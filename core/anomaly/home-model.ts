@@ -46,6 +46,8 @@ export interface HomeModelParams {
    * a long, moderate excess (a heater, an appliance left on overnight) adds up. Absent: off.
    */
   cusumK?: number;
+  /** Restart the CUSUM once it has alarmed, so a lasting excess alerts once and the next one shows. */
+  cusumRestart?: boolean;
   /** Readings of context the autoencoder sees. */
   window: number;
   autoencoder: DenseLayer[] | null;
@@ -263,6 +265,7 @@ export class HomeScorer {
         reason = name;
       }
     }
+    if (this.params.cusumRestart && ratio('cusum') > 1) this.cusum = 0;
     return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual, alwaysOn, usageScore: finiteScore(usageScore) };
   }
 }

@@ -13,6 +13,9 @@ import { HomeScorer, type HomeModelParams } from './home-model';
 import { finiteOr, finiteScore, scoreToProbability } from './finite';
 import { canonicalUnits, effectiveIntervalS, fromRate, minIntervalS, toRate } from './units';
 
+/** Anomalous readings closer than this belong to one alert. */
+const alertGapMs = 3 * 3_600_000;
+
 export interface HistoryPoint {
   ts: number;
   rate: number;
@@ -59,6 +62,7 @@ export class SeriesDetector {
   private intervalS = 3600;
   private lastTs: number | null = null;
   private lastScore: number | null = null;
+  private lastAlarmTs: number | null = null;
   private modelId: string;
   readonly learnDays: number;
   readonly retrainEveryMs: number;
@@ -140,11 +144,14 @@ export class SeriesDetector {
       reason = 'extreme';
     }
     let note: string | undefined;
-    if (score > 1 && isSuppressed(this.suppressions, hour, rate)) {
+    // a pattern marked expected does not start a new alert; an alert already running is not cut into pieces
+    const startsAlert = this.lastAlarmTs === null || reading.ts - this.lastAlarmTs > alertGapMs;
+    if (score > 1 && startsAlert && isSuppressed(this.suppressions, reading.ts, hour, rate)) {
       score = 0.99;
       usageScore = Math.min(usageScore, score);
       note = 'like a reading marked expected';
     }
+    if (score > 1) this.lastAlarmTs = Math.max(this.lastAlarmTs ?? reading.ts, reading.ts);
     this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
     this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
     this.history.push({ ts: reading.ts, rate, hour, flagged: usageScore > 1 });
@@ -292,7 +299,12 @@ export class SeriesDetector {
     const point = this.history.find((candidate) => candidate.ts === feedback.ts);
     if (!point) return false;
     point.feedback = feedback.feedback;
-    if (feedback.feedback === 'expected') this.suppressions.push({ hour: point.hour, rate: point.rate });
+    if (feedback.feedback === 'expected') {
+      const now = this.lastTs ?? point.ts;
+      // until two retrains have passed: the marked reading is in the training history by then
+      this.suppressions = this.suppressions.filter((rule) => rule.until >= now);
+      this.suppressions.push({ hour: point.hour, rate: point.rate, until: now + 2 * this.retrainEveryMs });
+    }
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
-import { evaluateDetector, hourOfWeekMadBaseline, injectEvents, planEvents, productDetector } from '../../../../core/anomaly/evaluation';
+import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, planEvents, productDetector, type InjectedEvent } from '../../../../core/anomaly/evaluation';
 import { home, londonHome } from './fixtures';
 
 describe('evaluation (npm run eval)', () => {
@@ -30,5 +30,26 @@ describe('evaluation (npm run eval)', () => {
     assert.ok(product.detected >= events.length / 2, `product detected ${product.detected}/${events.length}`);
     assert.ok(product.falseAlarms < mad.falseAlarms, `product ${product.falseAlarms} false alarms, MAD ${mad.falseAlarms}`);
     assert.ok(product.delaysHours.every((delay) => delay >= 0));
+  });
+
+  it('counts where alarm episodes start: one that began before an event detects nothing, one outside events is a false alarm', () => {
+    const t0 = Date.UTC(2013, 0, 1);
+    const events: InjectedEvent[] = [
+      { type: 'overnight', start: t0 + 10 * hourMs, end: t0 + 18 * hourMs, watts: 1000 },
+      { type: 'spike', start: t0 + 100 * hourMs, end: t0 + 101 * hourMs, watts: 3000 },
+    ];
+    const scored = Array.from({ length: 200 }, (_, hour) => {
+      const ts = t0 + hour * hourMs;
+      // an alarm from hour 12 (inside the overnight event), one running from hour 95 through the spike, one at hour 150
+      const alarm = (hour >= 12 && hour <= 14) || (hour >= 95 && hour <= 102) || hour === 150;
+      return { ts, score: alarm ? 1.5 : 0.5 };
+    });
+    const result = countAlarms('home', 'detector', scored, events, t0, t0 + 199 * hourMs, 1);
+    assert.equal(result.byType.overnight.detected, 1);
+    assert.deepEqual(result.delaysHours, [2]);
+    assert.equal(result.byType.spike.detected, 0, 'the episode from hour 95 started before the spike');
+    assert.equal(result.falseAlarms, 2, 'the episodes starting at hours 95 and 150');
+    const stricter = countAlarms('home', 'detector', scored, events, t0, t0 + 199 * hourMs, 2);
+    assert.equal(stricter.detected + stricter.falseAlarms, 0, 'nothing is above a threshold of 2');
   });
 });

@@ -73,6 +73,24 @@ describe('online series detector', () => {
     assert.equal(detector.historySnapshot().find((point) => point.ts === other.ts)?.feedback, 'investigate');
     assert.equal(detector.applyFeedback({ feedback: 'expected', entity_id: 'sensor.home', ts: 1 }), false);
   });
+
+  it('a pattern marked expected starts no alert for two retrain intervals, and never cuts an alert already running', async () => {
+    const series = home(londonHome, 22);
+    const detector = new SeriesDetector({ entityId: 'sensor.home', learnDays: 14, retrainEveryMs: dayMs, fit: { readingKind: 'energy', epochs: 2 } });
+    detector.addHistory(series.rows.slice(0, -48).map((row) => reading(row.ts, row.value, series.intervalS)));
+    await detector.retrain(series.rows.at(-49)!.ts);
+    const night = new Date(series.rows.at(-48)!.ts);
+    night.setHours(27, 0, 0, 0);
+    const at = (days: number, hours: number, kwh: number) => detector.score(reading(night.getTime() + days * dayMs + hours * hourMs, kwh, series.intervalS));
+    const odd = at(0, 0, 1.5); // 3 kW at 03:00
+    assert.equal(odd.anomaly, true, `score ${odd.score}`);
+    detector.applyFeedback({ feedback: 'expected', entity_id: 'sensor.home', ts: odd.ts });
+    assert.equal(at(1, -0.5, 4).anomaly, true, '8 kW at 02:30 is not the marked pattern');
+    const running = at(1, 0, 1.5);
+    assert.equal(running.anomaly, true, 'the alert running since 02:30 goes on at 03:00');
+    assert.equal(at(2, 0, 1.5).anomaly, false, 'the marked pattern starts no alert the next nights');
+    assert.equal(at(3, 0, 1.5).anomaly, true, 'two retrain intervals later the suppression has ended (no retrain has learnt it here)');
+  });
 });
 
 describe('meter outages in real data', () => {
