@@ -6,7 +6,8 @@
 // --retrain-days N (product retrain interval in data time, default 7; the node's default is 1),
 // --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3),
 // --feedback (adds the product with a household that answers every alert: expected / investigate),
-// --curve T1,T2,... (other thresholds to count the product's scores at; default 0.8,1.25,1.5,2; '' for none).
+// --sensitivity high|normal|low (the product's setting; default normal: the node's default),
+// --curve T1,T2,... (more thresholds to count the product's scores at, besides the other sensitivities).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,8 +42,13 @@ const learnDays = 28;
 const started = Date.now();
 const results = [];
 const allEvents = [];
-// the product's scores compared with other thresholds than 1: what each sensitivity setting gives
-const curveThresholds = (flag('--curve') ?? '0.8,1.25,1.5,2').split(',').map(Number).filter((value) => value > 0);
+const sensitivityModule = require(join(dist, 'core', 'anomaly', 'sensitivity.js'));
+const sensitivity = sensitivityModule.parseSensitivity(flag('--sensitivity'));
+const factors = sensitivityModule.sensitivityThreshold;
+// the other settings' thresholds relative to the one run: the sensitivity only divides the score
+const settingThresholds = Object.fromEntries(sensitivityModule.sensitivities.map((name) => [name, factors[name] / factors[sensitivity]]));
+// the product's scores against other thresholds too: the other sensitivity settings, and more points of the curve
+const curveThresholds = [...new Set([...Object.values(settingThresholds), ...(flag('--curve') ?? '').split(',').filter(Boolean).map(Number)])].filter((value) => value > 0 && value !== 1);
 const curve = [];
 
 for (const [homeIndex, file] of files.entries()) {
@@ -58,13 +64,13 @@ for (const [homeIndex, file] of files.entries()) {
   const fit = flag('--fit') ? JSON.parse(flag('--fit')) : {};
   const retrainDays = Number(flag('--retrain-days') ?? 7);
   const detectors = [
-    evaluation.productDetector('product (autoencoder + profile + persistence + CUSUM + drift)', parsed.intervalS, { learnDays, retrainDays, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
-    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, retrainDays, withoutAutoencoder: true, fit, trainOnFlagged: args.includes('--train-on-flagged') }),
+    evaluation.productDetector('product (autoencoder + profile + persistence + CUSUM + drift)', parsed.intervalS, { learnDays, retrainDays, fit, sensitivity, trainOnFlagged: args.includes('--train-on-flagged') }),
+    evaluation.productDetector('product without autoencoder', parsed.intervalS, { learnDays, retrainDays, withoutAutoencoder: true, fit, sensitivity, trainOnFlagged: args.includes('--train-on-flagged') }),
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
     evaluation.hourOfWeekMadBaseline(),
     ...(args.includes('--feedback')
-      ? [evaluation.productDetector('product, household answers every alert', parsed.intervalS, { learnDays, retrainDays, fit, answers: events })]
+      ? [evaluation.productDetector('product, household answers every alert', parsed.intervalS, { learnDays, retrainDays, fit, sensitivity, answers: events })]
       : []),
   ].filter((detector) => !args.includes('--product-only') || detector.name.startsWith('product'))
     .filter((detector) => !args.includes('--no-ae') || !detector.name.includes('autoencoder +'));
@@ -91,7 +97,7 @@ const median = (values) => {
 const names = [...new Set(results.map((r) => r.detector))];
 const types = ['overnight', 'heater-day', 'spike', 'always-on'];
 const lines = [];
-lines.push(`Eval: ${files.length} homes (${files.join(', ')})${quick ? ', quick (150 days each)' : ''}; ${allEvents.length} injected events (seed set ${flag('--seed') ?? 1}); threshold score > 1`);
+lines.push(`Eval: ${files.length} homes (${files.join(', ')})${quick ? ', quick (150 days each)' : ''}; ${allEvents.length} injected events (seed set ${flag('--seed') ?? 1}); threshold score > 1; product sensitivity ${sensitivity}`);
 lines.push('');
 lines.push(`| detector | recall | ${types.join(' | ')} | false alarms / home / week | per home / month | median delay h |`);
 lines.push(`|---|---|${types.map(() => '---').join('|')}|---|---|---|`);
@@ -107,10 +113,11 @@ for (const name of names) {
 }
 if (curve.length > 0) {
   lines.push('');
-  lines.push('Product scores against other thresholds (sensitivity: high alarms above 0.8, low above 1.5; same run):');
+  lines.push(`The product's scores against other thresholds, same run (relative to sensitivity ${sensitivity}; ${Object.entries(settingThresholds).map(([name, value]) => `${name} = ${+value.toFixed(3)}`).join(', ')}):`);
   lines.push('');
   lines.push(`| detector | threshold | recall | ${types.join(' | ')} | false alarms / home / month |`);
   lines.push(`|---|---|---|${types.map(() => '---').join('|')}|---|`);
+  const settingOf = (threshold) => Object.entries(settingThresholds).find(([, value]) => Math.abs(value - threshold) < 1e-9)?.[0];
   for (const name of names.filter((n) => n.startsWith('product'))) {
     for (const threshold of [1, ...curveThresholds].sort((a, b) => a - b)) {
       const rs = threshold === 1 ? results.filter((r) => r.detector === name) : curve.filter((r) => r.detector === name && r.threshold === threshold);
@@ -118,7 +125,7 @@ if (curve.length > 0) {
       const weeks = rs.reduce((s, r) => s + r.weeks, 0);
       const fa = rs.reduce((s, r) => s + r.falseAlarms, 0);
       const perType = types.map((t) => pct(rs.reduce((s, r) => s + r.byType[t].detected, 0), rs.reduce((s, r) => s + r.byType[t].events, 0)));
-      lines.push(`| ${name} | ${threshold} | ${pct(rs.reduce((s, r) => s + r.detected, 0), events)} | ${perType.join(' | ')} | ${((fa / weeks) * 4.345).toFixed(2)} |`);
+      lines.push(`| ${name} | ${+threshold.toFixed(3)}${settingOf(threshold) ? ` (${settingOf(threshold)})` : ''} | ${pct(rs.reduce((s, r) => s + r.detected, 0), events)} | ${perType.join(' | ')} | ${((fa / weeks) * 4.345).toFixed(2)} |`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { dayMs, hourMs, hourOfDay, hourOfWeek } from './calendar';
 import type { SeriesRow } from './datasets';
 import type { FitOptions } from './fit';
 import { SeriesDetector } from './online';
+import type { Sensitivity } from './sensitivity';
 import { median, robustSpread, seededRandom } from './stats';
 
 export type EventType = 'overnight' | 'heater-day' | 'spike' | 'always-on';
@@ -76,6 +77,7 @@ export interface ProductEvalOptions {
    * (or the 24 h after), "expected" otherwise.
    */
   answers?: readonly InjectedEvent[];
+  sensitivity?: Sensitivity;
 }
 
 export function productDetector(name: string, intervalS: number, options: ProductEvalOptions = {}): EvalDetector {
@@ -84,6 +86,7 @@ export function productDetector(name: string, intervalS: number, options: Produc
     learnDays: options.learnDays ?? 28,
     retrainEveryMs: (options.retrainDays ?? 7) * dayMs,
     trainOnFlagged: options.trainOnFlagged ?? false,
+    ...(options.sensitivity ? { sensitivity: options.sensitivity } : {}),
     fit: { readingKind: 'energy', withoutAutoencoder: options.withoutAutoencoder ?? false, ...options.fit },
   });
   let lastAlarm = -Infinity;

@@ -212,7 +212,7 @@ export async function fitHomeModel(
     driftHours,
     levelDays: options.levelDays ?? 2,
     persistCap: 4,
-    ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5, cusumRestart: options.cusumRestart ?? false }),
+    ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5, cusumRestart: options.cusumRestart ?? true }),
     window,
     autoencoder: null,
   };

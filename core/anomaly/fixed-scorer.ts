@@ -7,6 +7,7 @@ import { HomeScorer } from './home-model';
 import type { StoredModel } from './model-dir';
 import { finiteOr, finiteScore, scoreToProbability } from './finite';
 import { ModelDirError } from './model-dir';
+import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { effectiveIntervalS, fromRate, toRate, unitFactor } from './units';
 
 export class FixedScorer {
@@ -15,6 +16,8 @@ export class FixedScorer {
   constructor(
     readonly model: StoredModel,
     readonly modelId: string,
+    /** For learnt home models only: the seed's table and the cold-start extremes are fixed rules. */
+    readonly sensitivity: Sensitivity = defaultSensitivity,
   ) {
     this.home = model.type === 'home' ? new HomeScorer(model) : null;
   }
@@ -37,7 +40,7 @@ export class FixedScorer {
     } else {
       if (reading.kind !== this.model.readingKind) throw new ModelDirError(`model is for ${this.model.readingKind} readings, not ${reading.kind}`);
       const result = (this.home as HomeScorer).score({ ts: reading.ts, rate: toRate(reading, intervalS) });
-      score = result.score;
+      score = result.score / sensitivityThreshold[this.sensitivity];
       expected = fromRate(result.expectedRate, reading, intervalS);
       reason = result.reason;
     }

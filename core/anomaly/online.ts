@@ -8,6 +8,7 @@ import { dayMs, hourOfDay } from './calendar';
 import { extremeScore, type DefaultModelParams } from './default-model';
 import { explain } from './explain';
 import { isSuppressed, type Feedback, type Suppression } from './feedback';
+import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, type HomeModelParams } from './home-model';
 import { finiteOr, finiteScore, scoreToProbability } from './finite';
@@ -38,6 +39,8 @@ export interface SeriesDetectorOptions {
   modelId?: string;
   /** Train on readings that were flagged (and not marked by the household) too. */
   trainOnFlagged?: boolean;
+  /** How readily the home's own model alerts (the cold-start extremes do not depend on it). */
+  sensitivity?: Sensitivity;
 }
 
 export interface SeriesStatus {
@@ -128,7 +131,8 @@ export class SeriesDetector {
     let baseExpected: number | undefined;
     if (this.scorer) {
       const result = this.scorer.score({ ts: reading.ts, rate });
-      score = result.score;
+      // the model's own calibration decides what stays out of training; the sensitivity only what alerts
+      score = result.score / sensitivityThreshold[this.options.sensitivity ?? defaultSensitivity];
       usageScore = result.usageScore;
       expectedRate = result.expectedRate;
       reason = result.reason;

@@ -11,6 +11,7 @@ import { dayMs } from './calendar';
 import type { DefaultModelParams } from './default-model';
 import type { Feedback } from './feedback';
 import { FixedScorer } from './fixed-scorer';
+import type { Sensitivity } from './sensitivity';
 import { minTrainingPoints, type FitReport } from './fit';
 import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from './model-dir';
 import { LocationDetector } from './location';
@@ -24,6 +25,7 @@ export interface AnomalyServiceOptions {
   defaultModel?: string;
   learnDays?: number;
   retrainEveryMs?: number;
+  sensitivity?: Sensitivity;
   /** Save each series' trained model under modelDir/<entity folder>. */
   save?: boolean;
   logger?: AnomalyLogger;
@@ -71,7 +73,7 @@ export class AnomalyService {
     if (mapped) {
       const loaded = await loadModelDir(resolveInside(this.options.modelDir, mapped), { kind: reading.kind, logger: this.options.logger });
       if (loaded.model.type === 'hour-profile' || loaded.model.type === 'home') {
-        return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`), lastScore: null };
+        return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`, this.options.sensitivity), lastScore: null };
       }
     }
     const defaultModel = await this.loadDefault();
@@ -93,6 +95,7 @@ export class AnomalyService {
       ...(model ? { modelId: `home@1:${folderFor(entityId)}` } : {}),
       learnDays: this.options.learnDays,
       retrainEveryMs: this.options.retrainEveryMs ?? dayMs,
+      ...(this.options.sensitivity ? { sensitivity: this.options.sensitivity } : {}),
       fit: { readingKind: reading.kind, twoSided: reading.kind === 'other', logger: this.options.logger },
     });
     return { kind: 'online', detector };

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Reading } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
-import { parseCliOptions, positiveNumber, seriesKind } from './options';
+import { cliSensitivity, parseCliOptions, positiveNumber, seriesKind } from './options';
 
 const usage = `Usage: stream-smarts detect --input FILE.csv --output OUT.csv [--model DIR] [options]
 
@@ -18,7 +18,8 @@ data time) and writes every row as timestamp,value,anomaly_score,score.
   --kind KIND          other (default: any numeric series, alerts both ways), energy, power, water, gas
   --unit UNIT          unit of the values for energy/power/water/gas (default Wh / W / L / m³)
   --learn-days N       history before the series gets its own model (default 14)
-  --retrain-days N     retrain interval in data time (default 7)`;
+  --retrain-days N     retrain interval in data time (default 7)
+  --sensitivity S      high, normal (default) or low: how readily a learnt model alerts`;
 
 export const command: CliCommand = {
   name: 'detect',
@@ -33,12 +34,14 @@ export const command: CliCommand = {
       unit: { type: 'string' },
       'learn-days': { type: 'string' },
       'retrain-days': { type: 'string' },
+      sensitivity: { type: 'string' },
     });
     if (!values.input) throw new CliUsageError('--input FILE.csv is required');
     if (!values.output) throw new CliUsageError('--output OUT.csv is required');
     const kind = seriesKind(values.kind, 'other');
     const learnDays = positiveNumber(values['learn-days'], 'learn-days') ?? 14;
     const retrainDays = positiveNumber(values['retrain-days'], 'retrain-days') ?? 7;
+    const sensitivity = cliSensitivity(values.sensitivity);
 
     const { SeriesDetector } = await import('../anomaly/online');
     const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
@@ -76,6 +79,7 @@ export const command: CliCommand = {
       entityId: values.input,
       learnDays,
       retrainEveryMs: retrainDays * dayMs,
+      sensitivity,
       defaultModel,
       model: initial,
       ...(modelId ? { modelId } : {}),

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseBrokerList } from '../kafka/config';
 import { readingKinds, type ReadingKind } from '../reading';
 import { CliUsageError } from './command';
+import { parseSensitivity, SensitivityError, type Sensitivity } from '../anomaly/sensitivity';
 
 /** Option parsing shared by the CLI commands: every bad value becomes a CliUsageError. */
 
@@ -36,6 +37,16 @@ export function seriesKind(text: string | undefined, fallback: ReadingKind): Rea
 }
 
 /** The required `--brokers host:port[,host:port...]`. */
+/** --sensitivity high|normal|low (default normal). */
+export function cliSensitivity(text: string | undefined): Sensitivity {
+  try {
+    return parseSensitivity(text);
+  } catch (error) {
+    if (error instanceof SensitivityError) throw new CliUsageError(`--${error.message}`);
+    throw error;
+  }
+}
+
 export function requiredBrokers(text: string | undefined): string[] {
   if (!text) throw new CliUsageError('--brokers is required (e.g. --brokers 127.0.0.1:9092)');
   try {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseReading, ReadingError } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
+import { cliSensitivity } from './options';
 
 const usage = `Usage: stream-smarts score --model DIR < readings.jsonl > scored.jsonl
 
@@ -9,7 +10,9 @@ Scores JSON lines of readings (or the seed's {"hour": h, "mwh": v}) with a fixed
 (no learning) and writes one scored reading per line. A bad line is reported on stderr
 with its line number and the exit code is 1; the other lines are still scored.
 
-  --model DIR    model directory (e.g. models/seed-hour-profile, models/default or a trained one)`;
+  --model DIR        model directory (e.g. models/seed-hour-profile, models/default or a trained one)
+  --sensitivity S    high, normal (default) or low: how readily a trained series model alerts
+                     (the seed's table and the default model's extremes are fixed rules)`;
 
 export const command: CliCommand = {
   name: 'score',
@@ -18,18 +21,19 @@ export const command: CliCommand = {
   async run(args, io) {
     let values;
     try {
-      ({ values } = parseArgs({ args, options: { model: { type: 'string' } } }));
+      ({ values } = parseArgs({ args, options: { model: { type: 'string' }, sensitivity: { type: 'string' } } }));
     } catch (error) {
       throw new CliUsageError((error as Error).message);
     }
     if (!values.model) throw new CliUsageError('--model DIR is required');
+    const sensitivity = cliSensitivity(values.sensitivity);
     const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
     const { FixedScorer } = await import('../anomaly/fixed-scorer');
     const { UnitError } = await import('../anomaly/units');
     let scorer;
     try {
       const loaded = await loadModelDir(values.model);
-      scorer = new FixedScorer(loaded.model, `${loaded.model.type}@${loaded.metadata.version}`);
+      scorer = new FixedScorer(loaded.model, `${loaded.model.type}@${loaded.metadata.version}`, sensitivity);
     } catch (error) {
       if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
       throw error;

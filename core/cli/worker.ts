@@ -2,14 +2,15 @@ import { join, resolve } from 'node:path';
 import { KafkaError } from '../kafka/errors';
 import { seedEntityId } from '../reading';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
-import { checkTopicName, parseCliOptions, requiredBrokers } from './options';
+import { checkTopicName, cliSensitivity, parseCliOptions, requiredBrokers } from './options';
+import type { Sensitivity } from '../anomaly/sensitivity';
 
 /** The package's shipped models (dist/core/cli → the package root). */
 const shippedModels = join(__dirname, '..', '..', '..', 'models');
 
 const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
                             [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
-                            [--default-model FOLDER] [--save-models] [--registry URL] [--from-beginning]
+                            [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
                             [--metrics] [--metrics-interval SECONDS]
 
 The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
@@ -31,6 +32,7 @@ flight, commits and flushes before exiting.
                      (repeatable; default ${seedEntityId}=seed-hour-profile, the seed's UDF)
   --default-model    folder inside --models that new series start from (default: default)
   --save-models      save each series' trained model into --models (off by default)
+  --sensitivity      high, normal (default) or low: how readily a learnt model alerts
   --registry         Confluent-compatible registry API for Confluent-format Avro input
   --from-beginning   a new group starts at the oldest messages (default: only new ones)
   --metrics          print throughput and lag every 10 s (stdout)
@@ -46,6 +48,7 @@ interface WorkerOptions {
   seriesModels: Record<string, string>;
   defaultModel: string;
   saveModels: boolean;
+  sensitivity: Sensitivity;
   registryUrl: string | undefined;
   fromBeginning: boolean;
   metricsIntervalMs: number | undefined;
@@ -62,6 +65,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     'series-model': { type: 'string', multiple: true },
     'default-model': { type: 'string' },
     'save-models': { type: 'boolean', default: false },
+    sensitivity: { type: 'string' },
     registry: { type: 'string' },
     'from-beginning': { type: 'boolean', default: false },
     metrics: { type: 'boolean', default: false },
@@ -99,6 +103,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     seriesModels,
     defaultModel: values['default-model'] ?? 'default',
     saveModels: values['save-models'] ?? false,
+    sensitivity: cliSensitivity(values.sensitivity),
     registryUrl: values.registry,
     fromBeginning: values['from-beginning'] ?? false,
     metricsIntervalMs,
@@ -127,7 +132,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
   const { startWorker, formatMetrics } = await import('../worker/worker');
   const { createModelScorer } = await import('../worker/model-scorer');
-  const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModel: options.defaultModel, save: options.saveModels, log });
+  const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModel: options.defaultModel, save: options.saveModels, sensitivity: options.sensitivity, log });
   const signal = shutdownSignal();
   let worker;
   try {

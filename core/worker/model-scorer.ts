@@ -1,5 +1,6 @@
 import { AnomalyService } from '../anomaly/service';
 import type { ReadingScorer } from './scorer';
+import type { Sensitivity } from '../anomaly/sensitivity';
 
 export interface ModelScorerOptions {
   /** Per-series models: a subfolder per series. Series without one start from the default and learn online. */
@@ -10,6 +11,7 @@ export interface ModelScorerOptions {
   defaultModel?: string;
   /** Save each series' trained model into modelDir (off by default: workers may share a read-only directory). */
   save?: boolean;
+  sensitivity?: Sensitivity;
   /** How often due (re)trainings are started in the background (default every minute). */
   retrainCheckMs?: number;
   log?: (line: string) => void;
@@ -26,6 +28,7 @@ export function createModelScorer(options: ModelScorerOptions): ReadingScorer {
     mapping: options.seriesModels,
     defaultModel: options.defaultModel,
     save: options.save ?? false,
+    ...(options.sensitivity ? { sensitivity: options.sensitivity } : {}),
     logger: { info: () => undefined, warn: (message) => log(`worker: ${message}`) },
   });
   const timer = setInterval(() => {

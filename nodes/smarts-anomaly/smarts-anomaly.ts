@@ -3,6 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseReading, ReadingError, type Reading, type ScoredReading } from '../../core/reading';
 import { AnomalyService, parseMapping } from '../../core/anomaly/service';
 import { parseFeedback } from '../../core/anomaly/feedback';
+import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/sensitivity';
 
 interface AnomalyNodeDef extends NodeDef {
   modelDir: string;
@@ -10,6 +11,7 @@ interface AnomalyNodeDef extends NodeDef {
   learnDays: number | string;
   retrainHours: number | string;
   saveModels: boolean;
+  sensitivity?: string;
 }
 
 function positive(value: number | string | undefined, fallback: number): number {
@@ -26,12 +28,22 @@ export = function (RED: NodeAPI): void {
   function runAnomaly(node: Node, def: AnomalyNodeDef): void {
     const packageModels = resolve(__dirname, '..', '..', '..', 'models');
     const modelDir = def.modelDir ? resolve(def.modelDir) : packageModels;
+    // a configuration error stays on the status: the node runs on with the defaults meanwhile
+    let configError: string | null = null;
     let mapping: Record<string, string>;
     try {
       mapping = parseMapping(def.mapping ?? 'seed.power=seed-hour-profile');
-    } catch {
-      node.status({ fill: 'red', shape: 'ring', text: 'bad series → model mapping' });
+    } catch (error) {
+      configError = 'bad series → model mapping';
+      node.error(`${configError}: ${(error as Error).message}`);
       mapping = {};
+    }
+    let sensitivity: Sensitivity = defaultSensitivity;
+    try {
+      sensitivity = parseSensitivity(def.sensitivity);
+    } catch (error) {
+      configError = (error as Error).message;
+      node.error(configError);
     }
     let announced = false;
     const service = new AnomalyService({
@@ -40,6 +52,7 @@ export = function (RED: NodeAPI): void {
       learnDays: positive(def.learnDays, 14),
       retrainEveryMs: positive(def.retrainHours, 24) * 3_600_000,
       save: def.saveModels !== false,
+      sensitivity,
       logger: {
         info: (message) => {
           if (!announced) node.log(message);
@@ -50,6 +63,10 @@ export = function (RED: NodeAPI): void {
     });
 
     function showStatus(): void {
+      if (configError) {
+        node.status({ fill: 'red', shape: 'ring', text: configError.slice(0, 60) });
+        return;
+      }
       const status = service.status();
       if (status.training !== null) {
         node.status({ fill: 'blue', shape: 'ring', text: `training ${status.training} ${Math.round((status.trainingProgress ?? 0) * 100)}%` });

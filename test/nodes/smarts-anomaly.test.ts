@@ -116,6 +116,48 @@ describe('smarts-anomaly node', () => {
     assert.match((all[1]?.payload as Scored).model, /^home@1:sensor\.london/);
   });
 
+  it('sensitivity scales what alerts: a saved model scores the same reading 1.6 x lower at "low" than at "high"', { timeout: 120000 }, async () => {
+    const own = await mkdtemp(join(tmpdir(), 'smarts-anomaly-sensitivity-'));
+    await cp(join(modelsDir, 'default'), join(own, 'default'), { recursive: true });
+    try {
+      const series = home(londonHome, 28);
+      const last = series.rows[series.rows.length - 1]!;
+      const night = new Date(last.ts);
+      night.setHours(27, 0, 0, 0);
+      const odd = { entity_id: 'sensor.sensitive', ts: night.getTime(), value: 1.2, unit: 'kWh', kind: 'energy', interval_s: 1800 };
+      const scoreAt = async (sensitivity: string, train: boolean): Promise<Scored> => {
+        await helper.load(modules(), flow(own, { sensitivity }));
+        const all = collect('all');
+        if (train) {
+          const history = series.rows.map((row) => ({ entity_id: 'sensor.sensitive', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
+          helper.getNode('anomaly').receive({ topic: 'train', payload: history });
+          await waitFor(() => all.length === 1, 100000, 'the training report');
+        }
+        helper.getNode('anomaly').receive({ payload: odd });
+        await waitFor(() => all.some((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive'), 10000, 'the scored reading');
+        const scored = all.find((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive')!.payload as Scored;
+        await helper.unload();
+        return scored;
+      };
+      const high = await scoreAt('high', true);
+      const low = await scoreAt('low', false);
+      assert.match(low.model, /^home@1:/, 'the second flow scores with the saved model');
+      assert.ok(high.score > 0.5, `2.4 kW at 03:00 scores ${high.score}`);
+      assert.ok(Math.abs(high.score / low.score - 1.6) < 1e-6, `high ${high.score}, low ${low.score}`);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown sensitivity keeps a red status naming the choices, and scoring goes on', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir, { sensitivity: 'paranoid' }));
+    const all = collect('all');
+    const seen = statuses(helper.getNode('anomaly'));
+    helper.getNode('anomaly').receive({ payload: { hour: 3, mwh: 0.2 } });
+    await waitFor(() => all.length === 1, 10000, 'the seed record scored');
+    assert.ok(seen.length > 0 && seen.every((status) => status.fill === 'red' && /high, normal, low/.test(status.text ?? '')), JSON.stringify(seen));
+  });
+
   it('bad input and bad feedback go to Catch with a red status; good feedback is accepted', { timeout: 20000 }, async () => {
     await helper.load(modules(), flow(dir));
     const errors = collect('errors');

@@ -8,6 +8,7 @@ RED.nodes.registerType('smarts-anomaly', {
     learnDays: { value: 14, required: true, validate: RED.validators.number() },
     retrainHours: { value: 24, required: true, validate: RED.validators.number() },
     saveModels: { value: true },
+    sensitivity: { value: 'normal' },
   },
   inputs: 1,
   outputs: 2,

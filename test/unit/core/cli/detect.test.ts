@@ -33,7 +33,7 @@ describe('stream-smarts detect', () => {
 
   it('streams every row with anomaly_score and score, flags an injected night spike, and never looks ahead', async () => {
     const series = home(londonHome, 35);
-    const spikeIndex = series.rows.length - 200;
+    const spikeIndex = series.rows.findIndex((row, i) => i >= series.rows.length - 250 && new Date(row.ts).getHours() === 3);
     const spikeTs = series.rows[spikeIndex]!.ts;
     const lines = series.rows.map((row, i) => `${stamp(row.ts)},${(row.value + (i === spikeIndex ? 2 : 0)).toFixed(3)}`);
     const input = join(dir, 'in.csv');
@@ -79,6 +79,27 @@ describe('stream-smarts detect', () => {
     assert.equal(rows.length, lines.length);
     const dip = rows.find((row) => row.startsWith(`${start + 24 * 19 * 3_600_000},`));
     assert.ok(dip && Number(dip.split(',')[3]) > 1, `dip row ${dip}`);
+  });
+
+  it('--sensitivity low divides every learnt score by 1.6 against high; an unknown one is a usage error', async () => {
+    const start = Date.UTC(2024, 0, 1);
+    const lines: string[] = [];
+    for (let i = 0; i < 24 * 20; i += 1) lines.push(`${start + i * 3_600_000},${(20 + 5 * Math.sin((2 * Math.PI * i) / 24) + ((i * 7919) % 13) / 13).toFixed(3)}`);
+    const input = join(dir, 'sensitivity.csv');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const scores = async (sensitivity: string) => {
+      const output = join(dir, `sensitivity-${sensitivity}.csv`);
+      assert.equal(await main(['detect', '--input', input, '--output', output, '--sensitivity', sensitivity], io().io), 0);
+      return (await readFile(output, 'utf8')).trim().split('\n').slice(1).map((row) => Number(row.split(',')[3]));
+    };
+    const high = await scores('high');
+    const low = await scores('low');
+    const learnt = high.map((score, i) => [score, low[i] as number] as const).filter(([score]) => score > 0.05);
+    assert.ok(learnt.length > 24, `${learnt.length} rows scored by a learnt model`);
+    for (const [h, l] of learnt) assert.ok(Math.abs(h - 1.6 * l) <= 2e-6, `high ${h}, low ${l}`); // 6 decimals in the file
+    const bad = io();
+    assert.equal(await main(['detect', '--input', input, '--output', join(dir, 'x.csv'), '--sensitivity', 'paranoid'], bad.io), 2);
+    assert.match(bad.err(), /--sensitivity must be one of high, normal, low/);
   });
 
   it('rejects bad input with exit codes: 2 for usage, 1 for data', async () => {
