@@ -2,9 +2,10 @@
 // npm run eval: the real homes of ../shared/data (or STREAM_SMARTS_DATA) with anomalies injected
 // at recorded places, scored online at score > 1 by the product and by baselines, side by side.
 // Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
-// --only NAME (homes whose file name contains NAME), --product-only, --no-ae, --fit JSON (fit options to try),
+// --only NAME (homes whose file name contains NAME), --product-only, --detector PREFIX (detectors whose name starts so), --no-ae, --fit JSON (fit options to try),
 // --retrain-days N (product retrain interval in data time, default 7; the node's default is 1),
 // --seed S (event placement seed set, default 1; tune on 1-2, report on a held-out 3),
+// --known-timing (adds a reference that knows each event type's hours: how separable the events are at all),
 // --feedback (adds the product with a household that answers every alert: expected / investigate),
 // --sensitivity high|normal|low (the product's setting; default normal: the node's default),
 // --curve T1,T2,... (more thresholds to count the product's scores at, besides the other sensitivities).
@@ -69,10 +70,12 @@ for (const [homeIndex, file] of files.entries()) {
     evaluation.hourProfileBaseline(),
     evaluation.windowedGaussianBaseline(),
     evaluation.hourOfWeekMadBaseline(),
+    ...(args.includes('--known-timing') ? [evaluation.knownTimingReference(parsed.intervalS)] : []),
     ...(args.includes('--feedback')
       ? [evaluation.productDetector('product, household answers every alert', parsed.intervalS, { learnDays, retrainDays, fit, sensitivity, answers: events })]
       : []),
   ].filter((detector) => !args.includes('--product-only') || detector.name.startsWith('product'))
+    .filter((detector) => !flag('--detector') || detector.name.startsWith(flag('--detector')))
     .filter((detector) => !args.includes('--no-ae') || !detector.name.includes('autoencoder +'));
   for (const detector of detectors) {
     const t0 = Date.now();
@@ -81,7 +84,7 @@ for (const [homeIndex, file] of files.entries()) {
     const result = evaluation.countAlarms(home, detector.name, scored, events, testFrom, last, 1);
     result.seconds = (Date.now() - t0) / 1000;
     results.push(result);
-    if (detector.name.startsWith('product')) {
+    if (detector.name.startsWith('product') || detector.name.startsWith('known-timing')) {
       for (const threshold of curveThresholds) curve.push({ threshold, ...evaluation.countAlarms(home, detector.name, scored, events, testFrom, last, threshold) });
     }
     process.stderr.write(`eval: ${home} ${detector.name}: ${result.detected}/${result.events} events, ${result.falseAlarms} false alarms in ${result.weeks.toFixed(1)} weeks (${result.seconds.toFixed(1)} s)\n`);
@@ -118,7 +121,7 @@ if (curve.length > 0) {
   lines.push(`| detector | threshold | recall | ${types.join(' | ')} | false alarms / home / month |`);
   lines.push(`|---|---|---|${types.map(() => '---').join('|')}|---|`);
   const settingOf = (threshold) => Object.entries(settingThresholds).find(([, value]) => Math.abs(value - threshold) < 1e-9)?.[0];
-  for (const name of names.filter((n) => n.startsWith('product'))) {
+  for (const name of names.filter((n) => n.startsWith('product') || n.startsWith('known-timing'))) {
     for (const threshold of [1, ...curveThresholds].sort((a, b) => a - b)) {
       const rs = threshold === 1 ? results.filter((r) => r.detector === name) : curve.filter((r) => r.detector === name && r.threshold === threshold);
       const events = rs.reduce((s, r) => s + r.events, 0);

@@ -138,6 +138,47 @@ export function hourProfileBaseline(): EvalDetector {
   };
 }
 
+/**
+ * Not a detector a home could run: for each event type it knows the time of day and length the
+ * events are injected with, and compares exactly that window (the night 23-07, a working day
+ * 08-18, each hour, the always-on minimum over 48 h) with the same window over the previous
+ * weeks: score = the window's mean (minimum) / the highest of those. It shows how separable the
+ * events are in these homes at all.
+ */
+export function knownTimingReference(intervalS: number): EvalDetector {
+  const windows: { type: EventType; endsAt: (end: Date) => boolean; hours: number; stat: 'mean' | 'min'; refDays: number }[] = [
+    { type: 'overnight', endsAt: (end) => end.getHours() === 7, hours: 8, stat: 'mean', refDays: 56 },
+    { type: 'heater-day', endsAt: (end) => end.getHours() === 18 && end.getDay() !== 0 && end.getDay() !== 6, hours: 10, stat: 'mean', refDays: 56 },
+    { type: 'spike', endsAt: () => true, hours: 1, stat: 'mean', refDays: 56 },
+    { type: 'always-on', endsAt: (end) => end.getHours() === 0, hours: 48, stat: 'min', refDays: 28 },
+  ];
+  const recent: { ts: number; rate: number }[] = [];
+  const past = new Map<string, { ts: number; value: number }[]>();
+  return {
+    name: 'known-timing reference (knows each event type\'s hours; not a detector)',
+    score(row) {
+      if (row.artefact) return 0;
+      recent.push({ ts: row.ts, rate: (row.value * 3600) / intervalS });
+      while ((recent[0] as { ts: number }).ts < row.ts - 49 * hourMs) recent.shift();
+      const end = new Date(row.ts + intervalS * 1000);
+      if (end.getMinutes() !== 0) return 0;
+      let score = 0;
+      for (const window of windows) {
+        if (!window.endsAt(end)) continue;
+        const inside = recent.filter((point) => point.ts > end.getTime() - window.hours * hourMs - 1000);
+        if (inside.length < 0.9 * ((window.hours * 3600) / intervalS)) continue;
+        const value = window.stat === 'min' ? Math.min(...inside.map((point) => point.rate)) : inside.reduce((sum, point) => sum + point.rate, 0) / inside.length;
+        const key = `${window.type}@${end.getHours()}`;
+        const reference = (past.get(key) ?? []).filter((entry) => entry.ts >= row.ts - window.refDays * dayMs);
+        if (reference.length >= 14) score = Math.max(score, value / Math.max(...reference.map((entry) => entry.value), 1e-9));
+        reference.push({ ts: row.ts, value });
+        past.set(key, reference);
+      }
+      return score;
+    },
+  };
+}
+
 /** Mean and standard deviation of the last 7 days; alarm above 3 sigma. */
 export function windowedGaussianBaseline(windowDays = 7): EvalDetector {
   const recent: SeriesRow[] = [];

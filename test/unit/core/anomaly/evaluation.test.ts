@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
-import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, planEvents, productDetector, type InjectedEvent } from '../../../../core/anomaly/evaluation';
+import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, knownTimingReference, planEvents, productDetector, type InjectedEvent } from '../../../../core/anomaly/evaluation';
 import { home, londonHome } from './fixtures';
 
 describe('evaluation (npm run eval)', () => {
@@ -51,5 +51,21 @@ describe('evaluation (npm run eval)', () => {
     assert.equal(result.falseAlarms, 2, 'the episodes starting at hours 95 and 150');
     const stricter = countAlarms('home', 'detector', scored, events, t0, t0 + 199 * hourMs, 2);
     assert.equal(stricter.detected + stricter.falseAlarms, 0, 'nothing is above a threshold of 2');
+  });
+
+  it('the known-timing reference scores each window against the weeks before: > 1 only in the night with +1 kW', () => {
+    const reference = knownTimingReference(3600);
+    const start = new Date(2013, 0, 1).getTime();
+    const night = start + 30 * dayMs + 23 * hourMs;
+    const scores = new Map<number, number>();
+    for (let hour = 0; hour < 40 * 24; hour += 1) {
+      const ts = start + hour * hourMs;
+      const base = 0.3 + 0.01 * new Date(ts).getHours() + (new Date(ts).getHours() === 19 ? 1.5 : 0);
+      const value = ts >= night && ts < night + 8 * hourMs ? base + 1 : base;
+      scores.set(ts, reference.score({ ts, value }, hour) as number);
+    }
+    const above = [...scores].filter(([, score]) => score > 1).map(([ts]) => ts);
+    // every hour of that night (its one-hour windows; the 8-hour window ends with the 06:00 reading)
+    assert.deepEqual(above, Array.from({ length: 8 }, (_, i) => night + i * hourMs), `alarms at ${above.map((ts) => new Date(ts).toISOString()).join(', ')}`);
   });
 });
