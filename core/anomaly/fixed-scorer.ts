@@ -19,7 +19,7 @@ export class FixedScorer {
     /** For learnt home models only: the seed's table and the cold-start extremes are fixed rules. */
     readonly sensitivity: Sensitivity = defaultSensitivity,
   ) {
-    this.home = model.type === 'home' ? new HomeScorer(model) : null;
+    this.home = model.type === 'home' ? new HomeScorer(model, sensitivityThreshold[sensitivity]) : null;
   }
 
   score(reading: Reading): ScoredReading {

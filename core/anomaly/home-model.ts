@@ -147,7 +147,14 @@ export class HomeScorer {
   private pendingMinima: { ts: number; min: number }[] = [];
   private lastMinimumTs: number | null = null;
 
-  constructor(readonly params: HomeModelParams) {
+  /**
+   * @param alertAt the score at which the caller alerts (its sensitivity): the CUSUM restarts
+   *   there, so it can still reach a threshold above the model's own calibration.
+   */
+  constructor(
+    readonly params: HomeModelParams,
+    private readonly alertAt = 1,
+  ) {
     if (params.center.length !== hoursPerWeek || params.spread.length !== hoursPerWeek) {
       throw new Error('home model profile must have 168 hour-of-week slots');
     }
@@ -265,7 +272,7 @@ export class HomeScorer {
         reason = name;
       }
     }
-    if (this.params.cusumRestart && ratio('cusum') > 1) this.cusum = 0;
+    if (this.params.cusumRestart && ratio('cusum') > this.alertAt) this.cusum = 0;
     return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual, alwaysOn, usageScore: finiteScore(usageScore) };
   }
 }

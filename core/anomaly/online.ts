@@ -75,7 +75,7 @@ export class SeriesDetector {
     this.retrainEveryMs = options.retrainEveryMs ?? dayMs;
     this.modelId = options.modelId ?? 'default (cold start)';
     if (options.model) {
-      this.scorer = new HomeScorer(options.model);
+      this.scorer = new HomeScorer(options.model, this.alertAt());
       this.intervalS = options.model.intervalS;
     }
   }
@@ -132,7 +132,7 @@ export class SeriesDetector {
     if (this.scorer) {
       const result = this.scorer.score({ ts: reading.ts, rate });
       // the model's own calibration decides what stays out of training; the sensitivity only what alerts
-      score = result.score / sensitivityThreshold[this.options.sensitivity ?? defaultSensitivity];
+      score = result.score / this.alertAt();
       usageScore = result.usageScore;
       expectedRate = result.expectedRate;
       reason = result.reason;
@@ -210,6 +210,11 @@ export class SeriesDetector {
     if (drop > 0) this.history.splice(0, drop);
   }
 
+  /** The model's score at which this series alerts: its sensitivity's threshold. */
+  private alertAt(): number {
+    return sensitivityThreshold[this.options.sensitivity ?? defaultSensitivity];
+  }
+
   /** Whether a (re)train is due at time `now` (data time or wall time, as the caller runs). */
   needsTraining(now: number): boolean {
     if (this.training) return false;
@@ -244,7 +249,7 @@ export class SeriesDetector {
           ...this.options.fit,
           onProgress,
         });
-        const next = new HomeScorer(params);
+        const next = new HomeScorer(params, this.alertAt());
         // replay the last day so the new scorer's state (window, CUSUM) is warm, and its always-on window
         const since = (this.lastTs ?? now) - dayMs;
         const alwaysOnSince = (this.lastTs ?? now) - params.driftHours * 3_600_000;
