@@ -128,7 +128,8 @@ if (curve.length > 0) {
       const weeks = rs.reduce((s, r) => s + r.weeks, 0);
       const fa = rs.reduce((s, r) => s + r.falseAlarms, 0);
       const perType = types.map((t) => pct(rs.reduce((s, r) => s + r.byType[t].detected, 0), rs.reduce((s, r) => s + r.byType[t].events, 0)));
-      lines.push(`| ${name} | ${+threshold.toFixed(3)}${settingOf(threshold) ? ` (${settingOf(threshold)})` : ''} | ${pct(rs.reduce((s, r) => s + r.detected, 0), events)} | ${perType.join(' | ')} | ${((fa / weeks) * 4.345).toFixed(2)} |`);
+      const setting = name.startsWith('product') ? settingOf(threshold) : undefined;
+      lines.push(`| ${name} | ${+threshold.toFixed(3)}${setting ? ` (${setting})` : ''} | ${pct(rs.reduce((s, r) => s + r.detected, 0), events)} | ${perType.join(' | ')} | ${((fa / weeks) * 4.345).toFixed(2)} |`);
     }
   }
 }
