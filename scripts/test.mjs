@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm test entry: builds, then runs the compiled tests of one group or all of them with
-// Node's test runner. Integration tests need the local stack: it is started when it is down.
+// Node's test runner. Node and integration tests need the local stack (the real Home Assistant, Kafka): it is started when it is down.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,7 +31,7 @@ function testFiles(dir) {
 }
 
 run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
-if (groups.includes('integration')) {
+if (groups.includes('integration') || groups.includes('nodes')) {
   const status = spawnSync('bash', [join(root, 'scripts', 'stack.sh'), 'status', '--quiet'], { cwd: root });
   if (status.status !== 0) run('bash', [join(root, 'scripts', 'stack.sh'), 'up']);
 }
