@@ -27,6 +27,13 @@ export class BoundedQueue<T> {
     return this.items.splice(0);
   }
 
+  /** Takes out the items that match (e.g. an alert that has become pointless before it was sent). */
+  remove(matches: (item: T) => boolean): T[] {
+    const removed = this.items.filter(matches);
+    if (removed.length > 0) this.items.splice(0, this.items.length, ...this.items.filter((item) => !matches(item)));
+    return removed;
+  }
+
   /** Puts items back at the front (a flush that failed half-way). */
   requeue(items: readonly T[]): void {
     this.items.unshift(...items);

@@ -37,7 +37,7 @@ export interface AlertOutcome {
   /** Set for a meter_offline / meter_online message. */
   kind?: MeterStatusKind;
   /** `offline-not-pushed`: a meter is back but its going offline was never pushed, so neither is this. */
-  push: PushDecision | { push: false; reason: 'normal' | 'offline-not-pushed' };
+  push: PushDecision | { push: false; reason: 'normal' | 'offline-not-pushed' | 'offline-never-shown' };
   /** Waiting for Home Assistant to come back. */
   queued: boolean;
   calls: number;
@@ -46,6 +46,8 @@ export interface AlertOutcome {
 interface QueuedAlert {
   entityId: string;
   calls: HaCall[];
+  /** A meter's "offline" notice: dropped unsent if the meter is back before HA could show it. */
+  meterOffline?: boolean;
 }
 
 /** Validates a scored reading: the reading contract plus score, expected and anomaly. */
@@ -148,6 +150,12 @@ export class AnomalyNotifier {
         this.offlinePolicy.recordSent(entityId, 0, now);
         this.offlineShown.add(entityId);
       }
+    } else if (this.dropUnsentOffline(entityId)) {
+      // HA could not show the "offline" (often HA itself was what went away): nothing to take back,
+      // and no cooldown from a push that never went out
+      this.offlineShown.delete(entityId);
+      this.offlinePolicy.clear(entityId);
+      push = { push: false, reason: 'offline-never-shown' };
     } else if (!this.offlineShown.has(entityId)) {
       push = { push: false, reason: 'offline-not-pushed' };
     } else {
@@ -158,7 +166,14 @@ export class AnomalyNotifier {
     }
     if (this.options.persistent !== false) calls.push(meterStatusPersistentCall(kind, status));
     if (this.options.event !== false) calls.push(meterStatusEventCall(kind, status));
-    return this.deliver(entityId, calls, { entity_id: entityId, anomaly: false, kind, push, queued: false, calls: calls.length });
+    return this.deliver(entityId, calls, { entity_id: entityId, anomaly: false, kind, push, queued: false, calls: calls.length }, kind === meterOfflineTopic);
+  }
+
+  /** Takes an entity's queued "offline" notice out of the queue; true if there was one. */
+  private dropUnsentOffline(entityId: string): boolean {
+    const dropped = this.queue.remove((alert) => alert.entityId === entityId && alert.meterOffline === true);
+    if (dropped.length > 0) this.options.onQueueChange?.(this.queue.size);
+    return dropped.length > 0;
   }
 
   private async process(input: unknown): Promise<AlertOutcome> {
@@ -184,17 +199,18 @@ export class AnomalyNotifier {
   }
 
   /** Sends the calls now, or queues them behind earlier ones / until Home Assistant is back. */
-  private async deliver(entityId: string, calls: HaCall[], outcome: AlertOutcome): Promise<AlertOutcome> {
+  private async deliver(entityId: string, calls: HaCall[], outcome: AlertOutcome, meterOffline = false): Promise<AlertOutcome> {
     if (calls.length === 0) return outcome;
     // Behind queued alerts (or a flush sending them) a new one waits its turn.
     if (!this.options.sink.connected || this.queue.size > 0 || this.flushing !== undefined) {
-      this.enqueue({ entityId, calls });
+      this.enqueue({ entityId, calls, meterOffline });
       this.retryLater();
       return { ...outcome, queued: true };
     }
     const rest = await this.execute(calls);
     if (rest.length > 0) {
-      this.enqueue({ entityId, calls: rest });
+      // once part of it has gone out (the push is first), the phone may show it: no longer droppable
+      this.enqueue({ entityId, calls: rest, meterOffline: meterOffline && rest.length === calls.length });
       this.retryLater();
       return { ...outcome, queued: true };
     }
@@ -225,7 +241,7 @@ export class AnomalyNotifier {
           continue;
         }
         if (rest.length > 0) {
-          this.queue.requeue([{ entityId: alert.entityId, calls: rest }, ...pending.slice(index + 1)]);
+          this.queue.requeue([{ ...alert, calls: rest, meterOffline: alert.meterOffline === true && rest.length === alert.calls.length }, ...pending.slice(index + 1)]);
           this.options.onQueueChange?.(this.queue.size);
           this.retryLater();
           return;

@@ -115,6 +115,25 @@ describe('AnomalyNotifier: meter offline / online', () => {
     assert.deepEqual(sink.calls.map((entry) => entry.data.title), ['Energy meter offline', 'Energy meter back online', 'Stream Smarts: sensor.home_energy']);
   });
 
+  it('an offline notice still queued (HA unreachable) when the meter is back is dropped: no offline, no back-online push, the event still fires', async () => {
+    const sink = new RecordingSink();
+    const subject = notifier(sink);
+    sink.connected = false;
+    const held = await subject.handleMeterStatus('meter_offline', offline());
+    assert.equal(held.queued, true);
+    const back = await subject.handleMeterStatus('meter_online', online());
+    assert.deepEqual(back.push, { push: false, reason: 'offline-never-shown' });
+    sink.connected = true;
+    await subject.flush();
+    assert.equal(subject.queued, 0);
+    assert.deepEqual(sink.names(), ['persistent_notification.dismiss', 'event:stream_smarts_anomaly']);
+    assert.equal(sink.calls[1]?.data.kind, 'meter_online');
+    // a later outage is pushed as usual: the dropped notice left no cooldown behind
+    const later = await subject.handleMeterStatus('meter_offline', { ...offline(), since: '2026-11-27T05:00:00.000Z' });
+    assert.deepEqual(later.push, { push: true });
+    assert.equal(sink.names()[2], 'notify.phone');
+  });
+
   it('a payload that is not a meter status is refused with a ReadingError and nothing is sent', async () => {
     const sink = new RecordingSink();
     await assert.rejects(notifier(sink).handleMeterStatus('meter_offline', { entity_id: 'sensor.home_energy' }), (error: unknown) => error instanceof ReadingError && /'since'/.test(error.message));
