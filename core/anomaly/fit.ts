@@ -38,6 +38,7 @@ export interface FitOptions {
   agree?: boolean;
   /** Allowance of the residual CUSUM (spread units per hour); null turns it off. */
   cusumK?: number | null;
+  /** Restart the CUSUM once it alerts (default: yes). */
   cusumRestart?: boolean;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
