@@ -40,6 +40,8 @@ export interface FitOptions {
   cusumK?: number | null;
   /** Restart the CUSUM once it alerts (default: yes). */
   cusumRestart?: boolean;
+  /** Take a raised always-on load as the new usual once it has alerted (default: yes). */
+  driftRebase?: boolean;
   /** Window (hours) of the always-on load's minimum. */
   driftHours?: number;
   /** Days of daily always-on minima the usual level and its spread come from. */
@@ -214,6 +216,7 @@ export async function fitHomeModel(
     levelDays: options.levelDays ?? 2,
     persistCap: 4,
     ...(options.cusumK === null ? {} : { cusumK: options.cusumK ?? 0.5, cusumRestart: options.cusumRestart ?? true }),
+    driftRebase: options.driftRebase ?? true,
     window,
     autoencoder: null,
   };

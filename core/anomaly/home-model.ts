@@ -48,6 +48,8 @@ export interface HomeModelParams {
   cusumK?: number;
   /** Restart the CUSUM once it has alarmed, so a lasting excess alerts once and the next one shows. */
   cusumRestart?: boolean;
+  /** Once the always-on load alarms, take its new level as the usual one: a lasting rise alerts once. */
+  driftRebase?: boolean;
   /** Readings of context the autoencoder sees. */
   window: number;
   autoencoder: DenseLayer[] | null;
@@ -179,6 +181,14 @@ export class HomeScorer {
     this.base = alwaysOnBase(minima.slice(-base.minima.length));
   }
 
+  /** Moves the usual always-on level (and the minima it comes from) to `level`, keeping its spread. */
+  private rebase(level: number): void {
+    const base = this.base;
+    if (!base) return;
+    const shift = level - base.level;
+    this.base = base.minima ? alwaysOnBase(base.minima.map((value) => value + shift)) : { ...base, level };
+  }
+
   /** Adds a past reading to the always-on window only (warming a new scorer without moving its other state). */
   primeAlwaysOn(point: PointInput): void {
     this.recent.push(point);
@@ -273,6 +283,7 @@ export class HomeScorer {
       }
     }
     if (this.params.cusumRestart && ratio('cusum') > this.alertAt) this.cusum = 0;
+    if (this.params.driftRebase && alwaysOn && ratio('drift') > this.alertAt) this.rebase(alwaysOn.rate);
     return { score: finiteScore(Math.max(score, 0)), components, reason, expectedRate: finiteOr(expectedRate, 0), residual, alwaysOn, usageScore: finiteScore(usageScore) };
   }
 }

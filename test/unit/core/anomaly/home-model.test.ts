@@ -109,4 +109,23 @@ describe('home model on real homes with injected anomalies', () => {
     assert.ok(first > 1, `first week of +60 W: drift peak ${first.toFixed(2)}`);
     assert.ok(fifth < 1, `fifth week of +60 W: drift peak ${fifth.toFixed(2)} (the usual minimum has followed)`);
   });
+
+  it('a lasting rise of the always-on load alerts once, then is the new usual (without that, it alerts for days)', async () => {
+    const series = home(otherLondonHome, 70);
+    const split = (series.rows[0] as SeriesRow).ts + 42 * dayMs;
+    const rate = (row: SeriesRow) => (row.value * 1000 * 3600) / series.intervalS;
+    const { params } = await trainSeries(series.rows.filter((row) => row.ts < split), { kind: 'energy', unit: 'kWh', intervalS: series.intervalS, fit: { withoutAutoencoder: true } });
+    const driftAlarms = (rebase: boolean) => {
+      const scorer = new HomeScorer({ ...params, driftRebase: rebase });
+      // ten days: this home's own always-on load rises on day 14, which is another story
+      const later = series.rows.filter((row) => row.ts >= split && row.ts < split + 10 * dayMs);
+      return later.filter((row) => {
+        const result = scorer.score({ ts: row.ts, rate: rate(row) + 60 });
+        return result.components.drift / params.thresholds.drift > 1;
+      }).length;
+    };
+    assert.equal(driftAlarms(true), 1, 'one alert for the rise');
+    const without = driftAlarms(false);
+    assert.ok(without > 48, `${without} half-hours alarmed without taking the new level`);
+  });
 });
