@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { HaClient } from '../../core/ha/client';
-import { anomalyEventType } from '../../core/ha/notify/alert-plan';
-import { collect, connectedClient, ha, helper, loadFlow, notifyLines, serverNode, setState, statuses, uniqueId, waitFor, type FlowNode } from '../integration/ha/support';
+import { after, afterEach, describe, it } from 'node:test';
+import { anomalyWatcherForSuite, collect, ha, helper, loadFlow, notifyLines, serverNode, setState, statuses, uniqueId, waitFor, type FlowNode } from '../integration/ha/support';
 
 // The offline queue and input validation need no Home Assistant; delivery of anomaly alerts to the real HA is in
 // test/integration/ha/. The meter offline alert is tested below against the real HA of the stack (.stack/stack.json).
@@ -65,15 +63,8 @@ interface OutcomeMsg {
 }
 
 describe('smarts-ha-notify: meter offline alert against the real Home Assistant', () => {
-  let watcher: HaClient;
-  const events: Array<{ data: Record<string, unknown> }> = [];
-
-  before(async () => {
-    watcher = await connectedClient();
-    await watcher.subscribe({ type: 'subscribe_events', event_type: anomalyEventType }, (event) => events.push(event as { data: Record<string, unknown> }));
-  });
+  const { events, client: watcher } = anomalyWatcherForSuite();
   after(async () => {
-    await watcher.stop();
     await helper.unload();
   });
   afterEach(async () => {
@@ -101,7 +92,7 @@ describe('smarts-ha-notify: meter offline alert against the real Home Assistant'
     const escaped = entityId.replace('.', '\\.');
     const notificationId = `stream_smarts_offline_${entityId.replace('.', '_')}`;
     const persistent = async (): Promise<Array<{ notification_id: string; title: string; message: string }>> =>
-      (await watcher.command<Array<{ notification_id: string; title: string; message: string }>>({ type: 'persistent_notification/get' })).filter((n) => n.notification_id === notificationId);
+      (await watcher().command<Array<{ notification_id: string; title: string; message: string }>>({ type: 'persistent_notification/get' })).filter((n) => n.notification_id === notificationId);
 
     await setState(entityId, 'unavailable', attributes);
     await waitFor(() => written(new RegExp(`^Energy meter ${escaped} has been unavailable since \\d\\d:\\d\\d \\(\\d+ s\\): readings are not being recorded$`)), 20_000, 'the offline message in the notify file');

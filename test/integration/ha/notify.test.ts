@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { HaClient } from '../../../core/ha/client';
-import { actionId, anomalyEventType, scoreSensorId } from '../../../core/ha/notify/alert-plan';
-import { collect, connectedClient, fireEvent, getState, ha, haProxyForSuite, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
+import { afterEach, describe, it } from 'node:test';
+import { actionId, scoreSensorId } from '../../../core/ha/notify/alert-plan';
+import { anomalyWatcherForSuite, collect, fireEvent, getState, ha, haProxyForSuite, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -26,16 +25,7 @@ interface AlertMsg {
 }
 
 describe('smarts-ha-notify against the real Home Assistant', () => {
-  let watcher: HaClient;
-  const events: Array<{ data: Record<string, unknown> }> = [];
-
-  before(async () => {
-    watcher = await connectedClient();
-    await watcher.subscribe({ type: 'subscribe_events', event_type: anomalyEventType }, (event) => events.push(event as { data: Record<string, unknown> }));
-  });
-  after(async () => {
-    await watcher.stop();
-  });
+  const { events, client: watcher } = anomalyWatcherForSuite();
   afterEach(async () => {
     await helper.unload();
   });
@@ -58,7 +48,7 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
     // The file notify service wrote the message: read it back.
     await waitFor(() => notifyLines().slice(linesBefore - 1).some((line) => line.includes('Unusual energy use: 3.1 kWh between 02:00 and 03:00, about 0.3 expected. Is something left running?')), 10_000, 'the message in the notify file');
 
-    const notifications = await watcher.command<Array<{ notification_id: string; message: string }>>({ type: 'persistent_notification/get' });
+    const notifications = await watcher().command<Array<{ notification_id: string; message: string }>>({ type: 'persistent_notification/get' });
     const mine = notifications.find((n) => n.notification_id === `stream_smarts_${entityId.replace('.', '_')}`);
     assert.ok(mine, 'the persistent notification exists');
     assert.match(mine.message, /3\.1 kWh/);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { HaClient } from '../../../core/ha/client';
+import { anomalyEventType } from '../../../core/ha/notify/alert-plan';
 import { resolveServerConfig } from '../../../core/ha/server-config';
 import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../../support/node-red-helper';
 import { stackInfo } from '../../support/stack';
@@ -68,6 +69,29 @@ export async function connectedClient(target: HaTarget = ha(), options: Partial<
   client.start();
   await waitFor(() => client.connected, 30_000, 'a connection to Home Assistant');
   return client;
+}
+
+/**
+ * A client of the test's own, connected before the enclosing suite and stopped after it, and every
+ * `stream_smarts_anomaly` event Home Assistant fires meanwhile.
+ */
+export function anomalyWatcherForSuite(): { events: Array<{ data: Record<string, unknown> }>; client: () => HaClient } {
+  const events: Array<{ data: Record<string, unknown> }> = [];
+  let watcher: HaClient | undefined;
+  before(async () => {
+    watcher = await connectedClient();
+    await watcher.subscribe({ type: 'subscribe_events', event_type: anomalyEventType }, (event) => events.push(event as { data: Record<string, unknown> }));
+  });
+  after(async () => {
+    await watcher?.stop();
+  });
+  return {
+    events,
+    client: () => {
+      if (!watcher) throw new Error('the suite has not started');
+      return watcher;
+    },
+  };
 }
 
 /** A TCP proxy the test controls in front of the shared Home Assistant, started before and stopped after the enclosing suite. */
