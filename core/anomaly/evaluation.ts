@@ -80,6 +80,14 @@ export interface ProductEvalOptions {
   sensitivity?: Sensitivity;
 }
 
+/** Alarms closer than this form one episode: one alert, as a household sees it. */
+const episodeGapMs = 3 * hourMs;
+
+/** Whether `ts` falls in one of the events or the 24 h after it (where an alarm is not a false one). */
+function duringEvent(events: readonly InjectedEvent[], ts: number): boolean {
+  return events.some((event) => ts >= event.start && ts < event.end + 24 * hourMs);
+}
+
 export function productDetector(name: string, intervalS: number, options: ProductEvalOptions = {}): EvalDetector {
   const detector = new SeriesDetector({
     entityId: 'eval',
@@ -106,9 +114,8 @@ export function productDetector(name: string, intervalS: number, options: Produc
       if (row.artefact) reading.artefact = row.artefact;
       const { score } = detector.score(reading);
       if (options.answers && score > 1) {
-        if (row.ts - lastAlarm > 3 * hourMs) {
-          const inEvent = options.answers.some((event) => row.ts >= event.start && row.ts < event.end + 24 * hourMs);
-          detector.applyFeedback({ entity_id: 'eval', ts: row.ts, feedback: inEvent ? 'investigate' : 'expected' });
+        if (row.ts - lastAlarm > episodeGapMs) {
+          detector.applyFeedback({ entity_id: 'eval', ts: row.ts, feedback: duringEvent(options.answers, row.ts) ? 'investigate' : 'expected' });
         }
         lastAlarm = row.ts;
       }
@@ -291,7 +298,7 @@ export function countAlarms(
   let previous = -Infinity;
   for (const row of scored) {
     if (!(row.score > threshold)) continue;
-    if (row.ts - previous > 3 * hourMs) onsets.push(row.ts);
+    if (row.ts - previous > episodeGapMs) onsets.push(row.ts);
     previous = row.ts;
   }
   const byType = Object.fromEntries(eventTypes.map((type) => [type, { events: 0, detected: 0 }])) as DetectorResult['byType'];
@@ -306,8 +313,7 @@ export function countAlarms(
       delays.push((hit - event.start) / hourMs);
     }
   }
-  const inEvent = (ts: number) => events.some((event) => ts >= event.start && ts < event.end + 24 * hourMs);
-  const falseAlarms = onsets.filter((ts) => !inEvent(ts)).length;
+  const falseAlarms = onsets.filter((ts) => !duringEvent(events, ts)).length;
   return {
     detector: detectorName,
     home,
