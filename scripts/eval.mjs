@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run eval: the real homes of ../shared/data (or STREAM_SMARTS_DATA) with anomalies injected
+// npm run eval: the real homes of test/data/homes (or STREAM_SMARTS_DATA) with anomalies injected
 // at recorded places, scored online at score > 1 by the product and by baselines, side by side.
 // Options: --quick (first 150 days per home, for tests), --no-build, --json FILE, --report FILE (markdown),
 // --only NAME (homes whose file name contains NAME), --product-only, --detector PREFIX (detectors whose name starts so), --no-ae, --fit JSON (fit options to try),
@@ -31,7 +31,7 @@ const require = createRequire(import.meta.url);
 const evaluation = require(join(dist, 'core', 'anomaly', 'evaluation.js'));
 const datasets = require(join(dist, 'core', 'anomaly', 'datasets.js'));
 
-const dataDir = process.env.STREAM_SMARTS_DATA ?? join(root, '..', 'shared', 'data');
+const dataDir = process.env.STREAM_SMARTS_DATA ?? join(root, 'test', 'data', 'homes');
 if (!existsSync(dataDir)) {
   console.error(`eval: no data directory ${dataDir} (set STREAM_SMARTS_DATA)`);
   process.exit(2);

@@ -9,7 +9,7 @@ Trains the anomaly model of one series from its history and writes it to DIR
 (tfjs model.json + weights.bin, params.json, metadata.json) with report.html beside it.
 
   --input FILE       CSV timestamp,value (header optional) or JSON lines {ts|timestamp, value};
-                     the data sets of ../shared/data are recognised as published
+                     the data sets of test/data/homes are recognised as published
   --model DIR        model directory to write (replaced atomically)
   --time-col NAME    CSV column with the time (default: first, or the data set's)
   --value-col NAME   CSV column with the value (default: second, or the data set's)
@@ -20,7 +20,7 @@ Trains the anomaly model of one series from its history and writes it to DIR
   --epochs N         autoencoder epochs (default 15)
   --report FILE      HTML report (default DIR/report.html)
   --default          build the shipped default model instead: --input is a directory of the
-                     real homes' files (../shared/data); writes DIR and DIR/training-report.md`;
+                     real homes' files (test/data/homes); writes DIR and DIR/training-report.md`;
 
 function progressBar(io: CliIo): (fraction: number, stage: string) => void {
   let last = -1;

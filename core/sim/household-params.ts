@@ -1,7 +1,7 @@
 /**
  * The parameters of the simulated household. Defaults describe a two-adult home that is out at
  * work on weekdays, about 9-10 kWh a day, electric cooking, no electric car: close to the
- * London smart-meter homes in ../shared/data. Every power is in watts (W) or kilowatts (kW) as
+ * London smart-meter homes in test/data/homes. Every power is in watts (W) or kilowatts (kW) as
  * named; every energy in kWh; hours are local clock hours 0-23.
  */
 export interface HouseholdParams {

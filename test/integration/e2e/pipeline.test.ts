@@ -8,7 +8,7 @@ import { scoreSensorId, tagFor } from '../../../core/ha/notify/alert-plan';
 import { createHousehold, simulateHours, startOfHour } from '../../../core/sim';
 import type { Reading } from '../../../core/reading';
 import { stackInfo } from '../../support/stack';
-import { seedFile } from '../../support/shared-files';
+import { seedFile } from '../../support/test-data';
 import { e2eFlow } from './support/e2e-flow';
 import { eventually, HaSocket, runId } from './support/ha-socket';
 import { NodeRedProcess } from './support/node-red';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ValueCodec } from '../../../core/avro/codec';
 import { RegistryClient } from '../../../core/avro/registry';
 import type { Reading } from '../../../core/reading';
-import { seedFile } from '../../support/shared-files';
+import { seedFile } from '../../support/test-data';
 import { stackInfo } from '../../support/stack';
 import { brokers, createTopic, readTopic, uniqueName } from './support';
 

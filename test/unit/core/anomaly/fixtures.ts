@@ -1,12 +1,13 @@
-/** Paths to the shared seed files and real data, and slices of the real homes for tests. */
+/** Paths to the seed files and real data (test/data), and slices of the real homes for tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSeriesCsv, type ParsedSeries } from '../../../../core/anomaly/datasets';
+import { projectRoot } from '../../../support/stack';
+import { homesDir, testDataDir } from '../../../support/test-data';
 
-export const repoRoot = process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..', '..', '..');
-export const sharedDir = process.env.STREAM_SMARTS_SHARED ?? join(repoRoot, '..', 'shared');
-export const dataDir = process.env.STREAM_SMARTS_DATA ?? join(sharedDir, 'data');
-export const seedDir = join(sharedDir, 'seed');
+export const repoRoot = projectRoot();
+export const dataDir = homesDir();
+export const seedDir = join(testDataDir(), 'seed');
 export const modelsDir = join(repoRoot, 'models');
 
 const cache = new Map<string, ParsedSeries>();
