@@ -1,19 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { modelsDir } from '../unit/core/anomaly/fixtures';
+import { describe, it } from 'node:test';
 import type { Reading, ReadingKind, ScoredReading } from '../../core/reading';
 import { acceptedUnits, conversionOf, hourOfDay, unitFactor } from '../../core/units';
-import { helper, loadNodeModules, type FlowNode, type NodeModule } from '../support/node-red-helper';
+import { anomalyModules, collect, useModelDir } from '../support/anomaly-node';
+import { helper, type FlowNode } from '../support/node-red-helper';
 import { waitFor } from '../support/wait';
-
-function modules(): NodeModule[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const catchNode = require(join(require.resolve('@node-red/nodes/package.json'), '..', 'core', 'common', '25-catch.js')) as NodeModule;
-  return [...loadNodeModules('smarts-anomaly'), catchNode];
-}
 
 function flow(modelDir: string): FlowNode[] {
   return [
@@ -23,12 +14,6 @@ function flow(modelDir: string): FlowNode[] {
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper', z: 'tab' },
   ];
-}
-
-function collect(id: string): Record<string, unknown>[] {
-  const messages: Record<string, unknown>[] = [];
-  helper.getNode(id).on('input', (msg: never) => messages.push(msg));
-  return messages;
 }
 
 const ts = Date.UTC(2026, 0, 14, 2);
@@ -50,19 +35,10 @@ function everyUnit(): Reading[] {
 }
 
 describe('smarts-anomaly node: every kind and unit the meter accepts', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'smarts-anomaly-units-'));
-    await cp(join(modelsDir, 'default'), join(dir, 'default'), { recursive: true });
-  });
-  afterEach(async () => helper.unload());
-  after(async () => {
-    await helper.unload();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const modelDir = useModelDir('smarts-anomaly-units-', ['default']);
 
   it('scores gas (kWh, m³, ft³…), water, energy, power and location readings, expected in the reading’s own unit', { timeout: 30000 }, async () => {
-    await helper.load(modules(), flow(dir));
+    await helper.load(anomalyModules(), flow(modelDir()));
     const all = collect('all');
     const errors = collect('errors');
     const readings = everyUnit();
@@ -93,7 +69,7 @@ describe('smarts-anomaly node: every kind and unit the meter accepts', () => {
   });
 
   it('fails a reading in a unit it does not know with a clear error at a Catch node', { timeout: 30000 }, async () => {
-    await helper.load(modules(), flow(dir));
+    await helper.load(anomalyModules(), flow(modelDir()));
     const all = collect('all');
     const errors = collect('errors');
     helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.gas', ts, value: 1, unit: 'therms', kind: 'gas', interval_s: 3600 } });
