@@ -1,4 +1,5 @@
 /** The reading contract of DESIGN.md: what the meter node emits and the raw topic carries. */
+import { hourOfDay } from './units';
 export const readingKinds = ['energy', 'power', 'water', 'gas', 'location', 'other'] as const;
 export type ReadingKind = (typeof readingKinds)[number];
 
@@ -67,10 +68,6 @@ function finiteNumber(record: Record<string, unknown>, field: string): number {
   return value;
 }
 
-export function localHour(ts: number): number {
-  return new Date(ts).getHours();
-}
-
 function fromSeed(record: Record<string, unknown>, options: ReadingParseOptions): Reading {
   const hour = finiteNumber(record, 'hour');
   if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new ReadingError(`'hour' must be an integer 0-23, got ${hour}`);
@@ -107,7 +104,7 @@ export function parseReading(input: unknown, options: ReadingParseOptions = {}):
     value,
     unit,
     kind: kind as ReadingKind,
-    hour: 'hour' in input ? finiteNumber(input, 'hour') : localHour(ts),
+    hour: 'hour' in input ? finiteNumber(input, 'hour') : hourOfDay(ts),
   };
   for (const optional of ['interval_s', 'latitude', 'longitude'] as const) {
     if (input[optional] !== undefined && input[optional] !== null) reading[optional] = finiteNumber(input, optional);

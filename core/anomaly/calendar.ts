@@ -1,13 +1,11 @@
-/** Local-time calendar slots the models learn per: hour of day, hour of week. */
+/** Local-time calendar slots the models learn per: hour of week, kind of day. */
+import { hourOfDay } from '../units';
+
 export const hoursPerWeek = 168;
 
 export function hourOfWeek(ts: number): number {
   const date = new Date(ts);
-  return date.getDay() * 24 + date.getHours();
-}
-
-export function hourOfDay(ts: number): number {
-  return new Date(ts).getHours();
+  return date.getDay() * 24 + hourOfDay(ts);
 }
 
 export function isWeekend(ts: number): boolean {
@@ -21,6 +19,3 @@ export function hourCycle(ts: number): [number, number] {
   const angle = ((date.getHours() + date.getMinutes() / 60) / 24) * 2 * Math.PI;
   return [Math.sin(angle), Math.cos(angle)];
 }
-
-export const dayMs = 86_400_000;
-export const hourMs = 3_600_000;

@@ -3,7 +3,7 @@
  * an autoencoder trained on their pooled residual windows (each home's residuals against its
  * own profile), from which each new series' own autoencoder starts.
  */
-import { hourOfDay } from './calendar';
+import { hourOfDay } from '../units';
 import type { SeriesRow } from './datasets';
 import type { AnomalyLogger } from './backend';
 import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
@@ -11,7 +11,7 @@ import type { DefaultModelParams } from './default-model';
 import { fitHomeModel } from './fit';
 import { contextInput, contextTarget, residualOf } from './home-model';
 import { median } from './stats';
-import { unitFactor } from './units';
+import { unitFactor } from '../units';
 
 export interface HomeSeries {
   name: string;

@@ -3,7 +3,8 @@
  * at recorded places, scored online at score > 1 by the product and by simple baselines.
  */
 import type { Reading } from '../reading';
-import { dayMs, hourMs, hourOfDay, hourOfWeek } from './calendar';
+import { dayMs, hourMs, hourOfDay } from '../units';
+import { hourOfWeek } from './calendar';
 import type { SeriesRow } from './datasets';
 import type { FitOptions } from './fit';
 import { SeriesDetector } from './online';

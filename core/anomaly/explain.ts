@@ -1,4 +1,5 @@
 /** Sentences a household can act on: "3.1 kWh between 02:00 and 03:00, about 0.3 expected (10x)". */
+import { clockTime } from '../units';
 import type { ComponentName } from './home-model';
 
 function round(value: number): string {
@@ -13,11 +14,6 @@ function round(value: number): string {
 export function displayQuantity(value: number, unit: string): { value: number; unit: string } {
   if ((unit === 'Wh' || unit === 'W') && Math.abs(value) >= 1000) return { value: value / 1000, unit: `k${unit}` };
   return { value, unit };
-}
-
-function clock(ts: number): string {
-  const date = new Date(ts);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
 export interface ExplainInput {
@@ -39,7 +35,7 @@ export function explain(input: ExplainInput): string {
   const expected = input.expected / factor;
   const ratio = input.expected > 0 ? input.value / input.expected : Number.POSITIVE_INFINITY;
   const ratioText = Number.isFinite(ratio) ? ` (${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}x)` : '';
-  const span = `between ${clock(input.ts)} and ${clock(input.ts + input.intervalS * 1000)}`;
+  const span = `between ${clockTime(input.ts)} and ${clockTime(input.ts + input.intervalS * 1000)}`;
   const unit = shown.unit ? ` ${shown.unit}` : '';
   const main = `${round(shown.value)}${unit} ${span}, about ${round(expected)} expected${ratioText}`;
   if (input.reason === 'drift' && input.baseRate !== undefined && input.baseExpected !== undefined) {

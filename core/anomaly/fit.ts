@@ -3,7 +3,8 @@
  * per-component thresholds calibrated on the most recent, held-back part of the history.
  */
 import type { ReadingKind } from '../reading';
-import { dayMs, hourOfDay, hourOfWeek, hoursPerWeek } from './calendar';
+import { dayMs, hourOfDay } from '../units';
+import { hourOfWeek, hoursPerWeek } from './calendar';
 import type { DenseLayer } from './dense';
 import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
 import type { AnomalyLogger } from './backend';

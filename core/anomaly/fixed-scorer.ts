@@ -8,7 +8,8 @@ import type { StoredModel } from './model-dir';
 import { finiteOr, finiteScore, scoreToProbability } from './finite';
 import { ModelDirError } from './model-dir';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
-import { effectiveIntervalS, fromRate, toRate, unitFactor } from './units';
+import { unitFactor } from '../units';
+import { effectiveIntervalS, fromRate, toRate } from './rate';
 
 export class FixedScorer {
   private readonly home: HomeScorer | null;

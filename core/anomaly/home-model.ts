@@ -6,7 +6,8 @@
  * score is the largest, so `score > 1` means anomalous.
  */
 import type { ReadingKind } from '../reading';
-import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend, dayMs } from './calendar';
+import { dayMs, hourOfDay } from '../units';
+import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend } from './calendar';
 import { forward, type DenseLayer } from './dense';
 import { finiteOr, finiteScore } from './finite';
 import { median, robustSpread } from './stats';
@@ -263,7 +264,7 @@ export class HomeScorer {
     let score = -Infinity;
     let usageScore = 0;
     let reason: ComponentName = 'point';
-    const hour = new Date(point.ts).getHours();
+    const hour = hourOfDay(point.ts);
     const ratio = (name: ComponentName) => {
       const threshold = this.params.hourThresholds?.[name]?.[hour] ?? this.params.thresholds[name];
       return threshold > 0 && Number.isFinite(threshold) ? components[name] / threshold : Number.NaN;

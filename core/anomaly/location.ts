@@ -2,7 +2,8 @@
  * Location kind: a position is unusual when it is far from every place this series has been
  * at the same hour of day (±1) on the same kind of day (weekday/weekend).
  */
-import { hourOfDay, isWeekend } from './calendar';
+import { dayMs, haversineKm, hourOfDay } from '../units';
+import { isWeekend } from './calendar';
 import { quantile } from './stats';
 
 export interface LocationPoint {
@@ -19,14 +20,6 @@ export interface LocationModelParams {
   radiusKm: number;
 }
 
-export function haversineKm(a: [number, number], b: [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[0] - a[0]) * rad;
-  const dLon = (b[1] - a[1]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 function bucket(ts: number): number {
   return (isWeekend(ts) ? 24 : 0) + hourOfDay(ts);
 }
@@ -39,7 +32,7 @@ function nearest(params: LocationModelParams, ts: number, place: [number, number
     const candidates = params.places[base + ((b - base + offset + 24) % 24)] ?? [];
     for (const candidate of candidates) {
       if (candidate === skip) continue;
-      best = Math.min(best, haversineKm(candidate, place));
+      best = Math.min(best, haversineKm({ latitude: candidate[0], longitude: candidate[1] }, { latitude: place[0], longitude: place[1] }));
     }
   }
   return best;
@@ -72,19 +65,19 @@ export class LocationDetector {
   constructor(
     readonly entityId: string,
     private readonly learnDays = 14,
-    private readonly refitEveryMs = 86_400_000,
+    private readonly refitEveryMs = dayMs,
   ) {}
 
   score(point: LocationPoint): { score: number; distanceKm: number; ready: boolean } {
     const first = this.history[0]?.ts ?? point.ts;
-    const due = this.fittedAt === null ? point.ts - first >= this.learnDays * 86_400_000 : point.ts - this.fittedAt >= this.refitEveryMs;
+    const due = this.fittedAt === null ? point.ts - first >= this.learnDays * dayMs : point.ts - this.fittedAt >= this.refitEveryMs;
     if (due) {
       this.model = fitLocationModel(this.history);
       this.fittedAt = point.ts;
     }
     const result = this.model ? scoreLocation(this.model, point) : { score: 0, distanceKm: Number.NaN };
     if (result.score <= 1) this.history.push(point);
-    const cutoff = point.ts - 120 * 86_400_000;
+    const cutoff = point.ts - 120 * dayMs;
     while (this.history.length > 0 && (this.history[0] as LocationPoint).ts < cutoff) this.history.shift();
     this.lastScore = result.score;
     return { ...result, ready: this.model !== null };

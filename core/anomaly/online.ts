@@ -4,7 +4,7 @@
  * history, trains its own model, retraining on a schedule and swapping atomically.
  */
 import type { Reading, ScoredReading } from '../reading';
-import { dayMs, hourOfDay } from './calendar';
+import { dayMs, hourMs, hourOfDay, rateUnitOf, readingConversion, UnitError } from '../units';
 import { extremeScore, type DefaultModelParams } from './default-model';
 import { explain } from './explain';
 import { isSuppressed, type Feedback, type Suppression } from './feedback';
@@ -12,10 +12,10 @@ import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './se
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, type HomeModelParams } from './home-model';
 import { finiteOr, finiteScore, scoreToProbability } from './finite';
-import { canonicalUnits, effectiveIntervalS, fromRate, minIntervalS, toRate } from './units';
+import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
 
 /** Anomalous readings closer than this belong to one alert. */
-const alertGapMs = 3 * 3_600_000;
+const alertGapMs = 3 * hourMs;
 
 export interface HistoryPoint {
   ts: number;
@@ -66,6 +66,8 @@ export class SeriesDetector {
   private lastTs: number | null = null;
   private lastScore: number | null = null;
   private lastAlarmTs: number | null = null;
+  /** The series' canonical unit, from its first reading: a gas meter stays in m³ or in Wh. */
+  private unit: string | null = null;
   private modelId: string;
   readonly learnDays: number;
   readonly retrainEveryMs: number;
@@ -102,6 +104,7 @@ export class SeriesDetector {
 
   /** Scores one reading synchronously and records it in the history. */
   score(reading: Reading): ScoredReading {
+    this.keepUnit(reading);
     if (this.lastTs !== null && reading.ts > this.lastTs) {
       // sub-second spacing (a burst, a bench) is not a metering interval: rates use at least minIntervalS
       const step = Math.max(minIntervalS, (reading.ts - this.lastTs) / 1000);
@@ -174,10 +177,16 @@ export class SeriesDetector {
         baseRate,
         baseExpected,
         baseHours: this.scorer?.params.driftHours,
-        rateUnit: reading.kind === 'energy' || reading.kind === 'power' ? 'W' : `${canonicalUnits[reading.kind]}/h`,
+        rateUnit: rateUnitOf(reading.kind, reading.unit),
       });
     }
     return this.result(reading, score, expected, explanation);
+  }
+
+  private keepUnit(reading: Reading): void {
+    const unit = readingConversion(reading.kind, reading.unit).unit;
+    this.unit ??= unit;
+    if (unit !== this.unit && reading.kind !== 'other') throw new UnitError(`${reading.entity_id} is measured in ${this.unit}; a reading in ${reading.unit} cannot join it`);
   }
 
   private result(reading: Reading, rawScore: number, rawExpected: number, explanation: string | undefined): ScoredReading {
@@ -239,7 +248,7 @@ export class SeriesDetector {
         if (snapshot.length < minTrainingPoints) return null;
         const { params, report } = await fitHomeModel(snapshot, {
           readingKind: kind,
-          unit: canonicalUnits[kind],
+          unit: this.unit ?? readingConversion(kind, '').unit,
           intervalS: Math.max(minIntervalS, Math.round(this.intervalS)),
           autoencoder: this.scorer?.params.autoencoder ?? this.options.defaultModel?.autoencoder ?? null,
           // online retrains stay small: recent windows, a few epochs from the previous weights
@@ -278,6 +287,7 @@ export class SeriesDetector {
     let added = 0;
     for (const reading of readings) {
       if (reading.artefact || known.has(reading.ts)) continue;
+      this.keepUnit(reading);
       const rate = toRate(reading, effectiveIntervalS(reading, Math.round(this.intervalS)));
       if (!Number.isFinite(rate)) continue;
       const hour = hourOfDay(reading.ts);

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Reading, ScoredReading } from '../reading';
 import type { AnomalyLogger } from './backend';
-import { dayMs } from './calendar';
+import { dayMs } from '../units';
 import type { DefaultModelParams } from './default-model';
 import type { Feedback } from './feedback';
 import { FixedScorer } from './fixed-scorer';

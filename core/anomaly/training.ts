@@ -6,7 +6,7 @@ import type { AnomalyLogger } from './backend';
 import { fitHomeModel, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, untransform, type HomeModelParams } from './home-model';
 import type { ReportPoint } from './report';
-import { canonicalUnits, isCumulativeKind, unitFactor } from './units';
+import { isCumulativeKind, readingConversion } from '../units';
 
 export interface SeriesTrainOptions {
   kind: ReadingKind;
@@ -27,12 +27,12 @@ export interface SeriesTrainResult {
 }
 
 export async function trainSeries(rows: readonly SeriesRow[], options: SeriesTrainOptions): Promise<SeriesTrainResult> {
-  const factor = unitFactor(options.kind, options.unit);
+  const { factor, unit } = readingConversion(options.kind, options.unit);
   const perHour = isCumulativeKind(options.kind) ? 3600 / options.intervalS : 1;
   const points = rows.filter((row) => !row.artefact && Number.isFinite(row.value)).map((row) => ({ ts: row.ts, rate: row.value * factor * perHour }));
   const { params, report } = await fitHomeModel(points, {
     readingKind: options.kind,
-    unit: canonicalUnits[options.kind],
+    unit,
     intervalS: options.intervalS,
     twoSided: !isCumulativeKind(options.kind) && options.kind !== 'power',
     logger: options.logger,

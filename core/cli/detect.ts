@@ -46,8 +46,7 @@ export const command: CliCommand = {
     const { SeriesDetector } = await import('../anomaly/online');
     const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
     const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
-    const { canonicalUnits, unitFactor, UnitError } = await import('../anomaly/units');
-    const { hourOfDay, dayMs } = await import('../anomaly/calendar');
+    const { canonicalUnits, unitFactor, UnitError, hourOfDay, dayMs } = await import('../units');
     const unit = values.unit ?? canonicalUnits[kind];
     try {
       unitFactor(kind, unit);

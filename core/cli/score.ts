@@ -29,7 +29,7 @@ export const command: CliCommand = {
     const sensitivity = cliSensitivity(values.sensitivity);
     const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
     const { FixedScorer } = await import('../anomaly/fixed-scorer');
-    const { UnitError } = await import('../anomaly/units');
+    const { UnitError } = await import('../units');
     let scorer;
     try {
       const loaded = await loadModelDir(values.model);

@@ -64,7 +64,7 @@ export const command: CliCommand = {
     const { trainSeries } = await import('../anomaly/training');
     const { saveModelDir } = await import('../anomaly/model-dir');
     const { htmlReport } = await import('../anomaly/report');
-    const { UnitError } = await import('../anomaly/units');
+    const { UnitError } = await import('../units');
 
     let text: string;
     try {

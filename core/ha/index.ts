@@ -1,7 +1,6 @@
 export * from './errors';
 export * from './server-config';
 export * from './client';
-export * from './units';
 export * from './interval';
 export * from './bucketer';
 export * from './entity-stream';

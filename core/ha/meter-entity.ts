@@ -1,22 +1,34 @@
 import type { Reading, ReadingKind } from '../reading';
-import { localHour } from '../reading';
+import { haversineKm, hourOfDay, kindOfUnit, meterUnitOf, toMeterUnit, type LatLon } from '../units';
 import type { BucketMode } from './bucketer';
 import type { EntityState } from './entity-stream';
-import { kindOf, normalise, numericState } from './units';
 
 /** Device classes and domains the editor's entity picker offers. */
 export const meterDeviceClasses = ['energy', 'power', 'water', 'gas'] as const;
 export const locationDomains = ['device_tracker', 'person'] as const;
 
-export interface Home {
-  latitude: number;
-  longitude: number;
-}
+export type Home = LatLon;
 
 export type SkipReason = 'unavailable' | 'non-numeric' | 'unit';
 
 /** What one state means as a reading, or why it is skipped. */
 export type Interpretation = { reading: Reading } | { skipped: SkipReason };
+
+/** The kind an entity measures, from its domain, device class and unit. */
+export function kindOf(entityId: string, deviceClass: unknown, unit: unknown): ReadingKind {
+  const domain = entityId.split('.')[0];
+  if (domain === 'device_tracker' || domain === 'person') return 'location';
+  if (deviceClass === 'energy' || deviceClass === 'power' || deviceClass === 'water' || deviceClass === 'gas') return deviceClass;
+  return (typeof unit === 'string' ? kindOfUnit(unit) : undefined) ?? 'other';
+}
+
+/** Parses an HA state string; unavailable, unknown, empty and non-numeric states give undefined. */
+export function numericState(state: unknown): number | undefined {
+  if (typeof state === 'number') return Number.isFinite(state) ? state : undefined;
+  if (typeof state !== 'string' || state.trim() === '') return undefined;
+  const value = Number(state);
+  return Number.isFinite(value) ? value : undefined;
+}
 
 export function entityKind(state: EntityState): ReadingKind {
   return kindOf(state.entity_id, state.attributes.device_class, state.attributes.unit_of_measurement);
@@ -29,9 +41,9 @@ export function bucketModeOf(kind: ReadingKind): BucketMode | undefined {
   return undefined;
 }
 
-/** Unit of interval consumption: power integrates to kWh. */
+/** Unit of interval consumption: power integrates to energy (kWh). */
 export function intervalUnitOf(kind: ReadingKind, rawUnit: string): { kind: ReadingKind; unit: string } {
-  return kind === 'power' ? { kind: 'energy', unit: 'kWh' } : { kind, unit: rawUnit };
+  return kind === 'power' ? { kind: 'energy', unit: meterUnitOf('energy') } : { kind, unit: rawUnit };
 }
 
 export function interpretState(state: EntityState, home: Home | undefined): Interpretation {
@@ -41,9 +53,9 @@ export function interpretState(state: EntityState, home: Home | undefined): Inte
   const numeric = numericState(state.state);
   if (numeric === undefined) return { skipped: 'non-numeric' };
   const unitAttribute = state.attributes.unit_of_measurement;
-  const measured = normalise(numeric, typeof unitAttribute === 'string' ? unitAttribute : undefined, kind);
+  const measured = toMeterUnit(numeric, typeof unitAttribute === 'string' ? unitAttribute : '', kind);
   if (!measured) return { skipped: 'unit' };
-  return { reading: { entity_id: state.entity_id, ts: state.ts, value: measured.value, unit: measured.unit, kind: measured.kind, hour: localHour(state.ts) } };
+  return { reading: { entity_id: state.entity_id, ts: state.ts, value: measured.value, unit: measured.unit, kind: measured.kind, hour: hourOfDay(state.ts) } };
 }
 
 function interpretLocation(state: EntityState, home: Home | undefined): Interpretation {
@@ -56,18 +68,9 @@ function interpretLocation(state: EntityState, home: Home | undefined): Interpre
     value: home ? haversineKm(home, { latitude, longitude }) : 0,
     unit: 'km',
     kind: 'location',
-    hour: localHour(state.ts),
+    hour: hourOfDay(state.ts),
     latitude,
     longitude,
   };
   return { reading };
-}
-
-/** Great-circle distance: the location reading's value is how far from home. */
-export function haversineKm(a: Home, b: Home): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
 }

@@ -1,12 +1,13 @@
 import type { Reading } from '../reading';
-import { localHour } from '../reading';
+import { dayMs, hourOfDay, meterUnitOf } from '../units';
+import { backfillGap, gapRange, readIntervals, type BackfillRequest } from './backfill';
 import { IntervalBucketer, type BucketMode, type ClosedInterval } from './bucketer';
 import type { ConnectionStatus } from './client';
 import { EntityStreamDecoder, type EntityState } from './entity-stream';
 import { HaConfigError, HaConnectionError } from './errors';
-import { intervalStart, intervalStartsBetween } from './interval';
+import { intervalStart } from './interval';
 import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home, type SkipReason } from './meter-entity';
-import { fetchHistory, fetchStatistics, intervalsFromHistory, intervalsFromStatistics, type IntervalValue } from './recorder';
+import { fetchHistory, type IntervalValue } from './recorder';
 import type { ReadingKind } from '../reading';
 
 /** The part of HaClient the meter uses. */
@@ -67,7 +68,7 @@ export interface MeterOptions {
  * wall clock, and after every (re)connect a catch-up that emits the missed intervals (statistics,
  * else history) and rebuilds the open interval from history, while live states wait in a buffer.
  */
-export class EnergyMeter {
+export class EntityMeter {
   readonly counters: MeterCounters = { emitted: 0, backfilled: 0, skipped: 0, stale: 0, partial: 0, gaps: 0, resets: 0 };
   private readonly decoder = new EntityStreamDecoder();
   private readonly bucketers = new Map<string, IntervalBucketer>();
@@ -142,14 +143,14 @@ export class EnergyMeter {
     if (!this.options.source.connected) throw new HaConnectionError('not connected to Home Assistant; ask again when the status shows connected');
     const now = this.now();
     const to = intervalStart(now, this.options.intervalMs);
-    const from = intervalStart(to - days * 86_400_000, this.options.intervalMs);
+    const from = intervalStart(to - days * dayMs, this.options.intervalMs);
     const out: Reading[] = [];
     for (const entityId of this.options.entities) {
       const state = await this.currentState(entityId);
       const kind = entityKind(state);
       const mode = bucketModeOf(kind);
       if (!mode) throw new HaConfigError(`${entityId} is not a meter (kind ${kind}); history needs energy, power, water or gas`);
-      for (const interval of await this.readIntervals(entityId, kind, mode, from, to)) out.push(this.intervalReading(entityId, kind, interval, false));
+      for (const interval of await readIntervals(this.backfillRequest(entityId, kind, mode), from, to)) out.push(this.intervalReading(entityId, kind, interval, false));
     }
     return out;
   }
@@ -224,22 +225,18 @@ export class EnergyMeter {
   }
 
   private intervalReading(entityId: string, kind: ReadingKind, interval: IntervalValue, backfilled: boolean): Reading {
-    const { kind: outKind, unit } = intervalUnitOf(kind, this.units.get(entityId) ?? this.unitOf(kind));
+    const { kind: outKind, unit } = intervalUnitOf(kind, this.units.get(entityId) ?? meterUnitOf(kind));
     const reading: Reading = {
       entity_id: entityId,
       ts: interval.start,
       value: Math.round(interval.value * 1e6) / 1e6,
       unit,
       kind: outKind,
-      hour: localHour(interval.start),
+      hour: hourOfDay(interval.start),
       interval_s: Math.round(this.options.intervalMs / 1000),
     };
     if (backfilled) reading.backfilled = true;
     return reading;
-  }
-
-  private unitOf(kind: ReadingKind): string {
-    return kind === 'water' ? 'L' : kind === 'gas' ? 'm³' : kind === 'power' ? 'W' : 'kWh';
   }
 
   private emit(reading: Reading): void {
@@ -311,19 +308,15 @@ export class EnergyMeter {
     const kind = entityKind(state);
     const mode = bucketModeOf(kind);
     const now = this.now();
-    const earliest = now - (this.options.maxBackfillMs ?? 7 * 86_400_000);
+    const maxBackfillMs = this.options.maxBackfillMs ?? 7 * dayMs;
+    const earliest = now - maxBackfillMs;
     const currentStart = intervalStart(now, this.options.intervalMs);
     if (mode && this.options.emitIntervals) {
-      const last = this.options.ledger.get(entityId);
-      // Nothing emitted yet: resume from the interval that was open when the connection dropped.
-      const resumeAt = last !== undefined ? last + this.options.intervalMs : (this.bucketers.get(entityId)?.currentStart ?? currentStart);
-      const from = Math.max(resumeAt, intervalStart(earliest, this.options.intervalMs));
-      if (from < currentStart) {
-        const intervals = await this.readIntervals(entityId, kind, mode, from, currentStart);
-        const found = new Set(intervals.map((interval) => interval.start));
-        this.counters.gaps += intervalStartsBetween(from, currentStart, this.options.intervalMs).filter((start) => !found.has(start)).length;
-        for (const interval of intervals) this.emitInterval(entityId, kind, interval, true);
-      }
+      const gap = { lastEmitted: this.options.ledger.get(entityId), openAtDrop: this.bucketers.get(entityId)?.currentStart, now, maxBackfillMs };
+      const { from, to } = gapRange(gap, this.options.intervalMs);
+      const { intervals, missing } = await backfillGap(this.backfillRequest(entityId, kind, mode), from, to);
+      this.counters.gaps += missing;
+      for (const interval of intervals) this.emitInterval(entityId, kind, interval, true);
     }
     const lastRaw = this.options.emitRaw ? this.lastRawTs.get(entityId) : undefined;
     const historyFrom = Math.max(earliest, Math.min(currentStart, lastRaw ?? currentStart));
@@ -364,33 +357,12 @@ export class EnergyMeter {
     this.emit({ ...interpretation.reading, backfilled: true });
   }
 
-  private async readIntervals(entityId: string, kind: ReadingKind, mode: BucketMode, from: number, to: number): Promise<IntervalValue[]> {
-    const intervalMs = this.options.intervalMs;
-    const period = intervalMs % 3_600_000 === 0 ? 'hour' : intervalMs % 300_000 === 0 ? '5minute' : undefined;
-    const found = period ? intervalsFromStatistics(await fetchStatistics(this.options.source, entityId, kind, from, to, period), kind, from, to, intervalMs) : new Map<number, IntervalValue>();
-    const missing = intervalStartsBetween(from, to, intervalMs).filter((start) => !found.has(start));
-    const firstMissing = missing[0];
-    if (firstMissing !== undefined) {
-      let states: EntityState[];
-      try {
-        states = await this.fetchHistory(entityId, firstMissing, to);
-      } catch (error) {
-        // No history (integration not loaded, purged): what statistics gave is still right.
-        if (found.size === 0) throw error;
-        this.options.onError?.(error, entityId);
-        return [...found.values()].sort((a, b) => a.start - b.start);
-      }
-      const toValue = (state: EntityState): number | undefined => {
-        const interpretation = interpretState(state, this.home);
-        return 'reading' in interpretation ? interpretation.reading.value : undefined;
-      };
-      const fromHistory = intervalsFromHistory(states, toValue, mode, firstMissing, to, intervalMs);
-      for (const start of missing) {
-        const interval = fromHistory.get(start);
-        if (interval) found.set(start, interval);
-      }
-    }
-    return [...found.values()].sort((a, b) => a.start - b.start);
+  private backfillRequest(entityId: string, kind: ReadingKind, mode: BucketMode): BackfillRequest {
+    const toValue = (state: EntityState): number | undefined => {
+      const interpretation = interpretState(state, this.home);
+      return 'reading' in interpretation ? interpretation.reading.value : undefined;
+    };
+    return { source: this.options.source, entityId, kind, mode, intervalMs: this.options.intervalMs, toValue, onError: this.options.onError };
   }
 
   private fetchHistory(entityId: string, from: number, to: number): Promise<EntityState[]> {

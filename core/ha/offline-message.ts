@@ -1,4 +1,5 @@
 import { readingKinds, ReadingError, type ReadingKind } from '../reading';
+import { clockTime, hourMs } from '../units';
 
 /**
  * The messages of the "meter offline" alert: `msg.topic` is the kind, `msg.payload` the status.
@@ -57,15 +58,9 @@ export function humanDuration(ms: number): string {
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
-/** Local wall-clock time "02:10" (the same clock the anomaly notifications use). */
-export function clockTime(ts: number): string {
-  const date = new Date(ts);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
 /** The clock time, with the local date once it is not obviously today's: "02:10", "2026-11-20 02:10". */
 export function sinceText(since: number, now: number): string {
-  if (now - since < 12 * 3_600_000) return clockTime(since);
+  if (now - since < 12 * hourMs) return clockTime(since);
   const date = new Date(since);
   const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
   return `${day} ${clockTime(since)}`;

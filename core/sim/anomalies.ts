@@ -1,3 +1,4 @@
+import { hourMs } from '../units';
 import { startOfHour, type HourSource, type SimHour } from './household';
 
 /**
@@ -13,8 +14,6 @@ export type Anomaly =
   | { kind: 'base-creep'; start: number; hours: number; watts: number; rampHours?: number; label?: string };
 
 export type AnomalyKind = Anomaly['kind'];
-
-const hourMs = 3_600_000;
 
 /** The energy the anomaly adds to the hour starting at `start` (kWh, 0 outside it). */
 export function anomalyKwh(anomaly: Anomaly, start: number): number {

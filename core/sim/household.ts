@@ -1,5 +1,6 @@
 import { householdParams, type HouseholdParams } from './household-params';
 import { randomFor, type Random } from './random';
+import { dayMs, hourMs, hourOfDay, minuteMs } from '../units';
 
 export const loadParts = ['base', 'fridge', 'activity', 'kettle', 'cooking', 'washing', 'dishwasher', 'heater', 'ev', 'anomaly'] as const;
 export type LoadPart = (typeof loadParts)[number];
@@ -32,9 +33,6 @@ interface Run {
   kw: number;
 }
 
-const hourMs = 3_600_000;
-const minuteMs = 60_000;
-
 export function startOfHour(ts: number): number {
   const date = new Date(ts);
   date.setMinutes(0, 0, 0);
@@ -54,7 +52,7 @@ function isWeekend(date: Date): boolean {
 /** 1 in mid-January, 0 from spring to autumn (northern hemisphere). */
 export function winterness(ts: number): number {
   const date = new Date(ts);
-  const dayOfYear = (date.getTime() - new Date(date.getFullYear(), 0, 1).getTime()) / (24 * hourMs);
+  const dayOfYear = (date.getTime() - new Date(date.getFullYear(), 0, 1).getTime()) / dayMs;
   return Math.max(0, Math.cos((2 * Math.PI * (dayOfYear - 15)) / 365.25));
 }
 
@@ -154,7 +152,7 @@ export function createHousehold(overrides: Partial<HouseholdParams> = {}): HourS
       const start = startOfHour(ts);
       const end = start + hourMs;
       const day = startOfDay(start);
-      const hour = new Date(start).getHours();
+      const hour = hourOfDay(start);
       const weekend = isWeekend(day);
       const activity = (weekend ? params.activity.weekend : params.activity.weekday)[hour] ?? 0;
       const rng = randomFor(params.seed, `hour:${start}`);

@@ -1,3 +1,4 @@
+import { hourMs } from '../units';
 import { startOfHour, type HourSource, type SimHour } from './household';
 
 /** A cumulative energy meter reading at the end of a simulated hour. */
@@ -8,8 +9,6 @@ export interface MeterSample {
   /** Meter total, kWh (never decreases). */
   total: number;
 }
-
-const hourMs = 3_600_000;
 
 /** A meter that starts at `initialKwh` and advances one simulated hour per `next()`. */
 export function createMeter(source: HourSource, from: number, initialKwh = 0) {

@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { parseEntityIds } from '../../core/ha/entity-list';
 import { describeError } from '../../core/ha/errors';
-import { EnergyMeter, type IntervalLedger } from '../../core/ha/meter';
-import { clockTime } from '../../core/ha/offline-message';
+import { EntityMeter, type IntervalLedger } from '../../core/ha/meter';
+import { clockTime } from '../../core/units';
 import { createOfflineWatch, realSchedule, type OfflineWatch } from '../../core/ha/offline-watch';
 import { haConnectionStatus, throttled } from '../shared/ha-status';
 import type { HaServerNode } from '../shared/ha-server-api';
@@ -34,7 +34,7 @@ export = function (RED: NodeAPI) {
   function setUp(node: Node, def: MeterDef): void {
     const server = RED.nodes.getNode(def.server) as HaServerNode | null;
     const client = server?.client;
-    let meter: EnergyMeter | undefined;
+    let meter: EntityMeter | undefined;
     let watch: OfflineWatch | undefined;
     let setupError: string | undefined;
 
@@ -81,7 +81,7 @@ export = function (RED: NodeAPI) {
       try {
         const output = def.output ?? 'intervals';
         const entities = parseEntityIds(def.entities);
-        meter = new EnergyMeter({
+        meter = new EntityMeter({
           entities,
           intervalMs: (Number(def.interval) > 0 ? Number(def.interval) : 3600) * 1000,
           emitRaw: output !== 'intervals',

@@ -1,4 +1,5 @@
 import type { ReadingKind } from '../../reading';
+import { clockTime } from '../../units';
 
 /** What a message template can refer to as {{name}}. */
 export interface AlertFields {
@@ -47,11 +48,6 @@ export function humanNumber(value: number): string {
   return String(Number(value.toFixed(digits)));
 }
 
-function clock(ts: number): string {
-  const date = new Date(ts);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
 export interface AlertSubject {
   entity_id: string;
   ts: number;
@@ -75,7 +71,7 @@ function readableQuantity(subject: AlertSubject): { value: number; expected: num
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const quantity = readableQuantity(subject);
   const end = subject.ts + (subject.interval_s ?? 0) * 1000;
-  const when = end > subject.ts ? `between ${clock(subject.ts)} and ${clock(end)}` : `at ${clock(subject.ts)}`;
+  const when = end > subject.ts ? `between ${clockTime(subject.ts)} and ${clockTime(end)}` : `at ${clockTime(subject.ts)}`;
   return {
     entity_id: subject.entity_id,
     name: name ?? subject.entity_id,
@@ -84,8 +80,8 @@ export function alertFields(subject: AlertSubject, name?: string): AlertFields {
     unit: quantity.unit,
     score: humanNumber(subject.score),
     kind: subject.kind,
-    start: clock(subject.ts),
-    end: clock(end),
+    start: clockTime(subject.ts),
+    end: clockTime(end),
     when,
     hour: String(subject.hour),
     date: new Date(subject.ts).toISOString().slice(0, 10),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EnergyMeter } from '../../../core/ha/meter';
+import { EntityMeter } from '../../../core/ha/meter';
 import { fetchStatistics } from '../../../core/ha/recorder';
 import type { Reading } from '../../../core/reading';
 import { importHourly } from './statistics';
@@ -21,7 +21,7 @@ describe('meter backfill from long-term statistics', () => {
     const stored = new Map<string, number>([[entityId, first]]);
     const emitted: Reading[] = [];
     const client = await connectedClient();
-    const meter = new EnergyMeter({
+    const meter = new EntityMeter({
       entities: [entityId],
       intervalMs: hour,
       emitRaw: false,
@@ -58,8 +58,8 @@ describe('meter restart with the ledger kept', () => {
     const stored = new Map<string, number>();
     const emitted: Reading[] = [];
     const client = await connectedClient();
-    const meterWith = (): EnergyMeter =>
-      new EnergyMeter({
+    const meterWith = (): EntityMeter =>
+      new EntityMeter({
         entities: [entityId],
         intervalMs,
         emitRaw: false,

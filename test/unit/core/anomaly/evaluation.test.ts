@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
+import { dayMs, hourMs } from '../../../../core/units';
 import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, knownTimingReference, planEvents, productDetector, type InjectedEvent } from '../../../../core/anomaly/evaluation';
 import { home, londonHome } from './fixtures';
 

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { explain } from '../../../../core/anomaly/explain';
 import { fitLocationModel, scoreLocation } from '../../../../core/anomaly/location';
-import { fromRate, toRate, UnitError } from '../../../../core/anomaly/units';
+import { fromRate, toRate } from '../../../../core/anomaly/rate';
+import { UnitError } from '../../../../core/units';
 import type { Reading } from '../../../../core/reading';
 
 describe('explanations, units and location', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
+import { dayMs, hourMs } from '../../../../core/units';
 import type { SeriesRow } from '../../../../core/anomaly/datasets';
 import { HomeScorer } from '../../../../core/anomaly/home-model';
 import { trainSeries } from '../../../../core/anomaly/training';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/anomaly/calendar';
+import { dayMs, hourMs } from '../../../../core/units';
 import type { DefaultModelParams } from '../../../../core/anomaly/default-model';
 import { loadModelDir } from '../../../../core/anomaly/model-dir';
 import { SeriesDetector } from '../../../../core/anomaly/online';

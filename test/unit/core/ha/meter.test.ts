@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConnectionStatus } from '../../../../core/ha/client';
-import { EnergyMeter, type MeterSource } from '../../../../core/ha/meter';
+import { EntityMeter, type MeterSource } from '../../../../core/ha/meter';
 import type { Reading } from '../../../../core/reading';
 
 /**
@@ -64,7 +64,7 @@ class FakeSource implements MeterSource {
   }
 }
 
-describe('EnergyMeter (in-memory source)', () => {
+describe('EntityMeter (in-memory source)', () => {
   it('after a disconnect, rebuilds the missed intervals from history once, marked backfilled, without double counting', async () => {
     const source = new FakeSource();
     const hour = 3_600_000;
@@ -72,7 +72,7 @@ describe('EnergyMeter (in-memory source)', () => {
     let now = t0 + 5 * 60_000;
     const ledger = new Map<string, number>();
     const emitted: Reading[] = [];
-    const meter = new EnergyMeter({
+    const meter = new EntityMeter({
       entities: ['sensor.e'],
       intervalMs: hour,
       emitRaw: false,

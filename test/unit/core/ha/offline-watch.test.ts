@@ -47,7 +47,7 @@ function setUp(graceMs = 15 * minute, entities = ['sensor.home_energy']): { cloc
   return { clock, watch, out };
 }
 
-/** Feeds a state through the meter's own interpretation, as EnergyMeter's onState does. */
+/** Feeds a state through the meter's own interpretation, as EntityMeter's onState does. */
 function observe(watch: OfflineWatch, clock: FakeClock, state: string, entityId = 'sensor.home_energy', ts = clock.time): void {
   const entityState: EntityState = { entity_id: entityId, state, attributes: energy, ts };
   const interpretation = interpretState(entityState, undefined);

@@ -1,47 +1,5 @@
-import type { Reading, ReadingKind } from '../reading';
-
-/** A reading whose unit cannot be converted to the model's; retrying will not help. */
-export class UnitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnitError';
-  }
-}
-
-/** Canonical unit per kind: energy Wh, power W, water L, gas m³; 'other' keeps its own. */
-export const canonicalUnits: Record<ReadingKind, string> = {
-  energy: 'Wh',
-  power: 'W',
-  water: 'L',
-  gas: 'm³',
-  location: 'deg',
-  other: '',
-};
-
-const factors: Record<string, Record<string, number>> = {
-  energy: { wh: 1, kwh: 1000, mwh: 1e6, j: 1 / 3600, kj: 1 / 3.6, mj: 1000 / 3.6 },
-  power: { w: 1, kw: 1000, mw: 1e6 },
-  water: { l: 1, m3: 1000, 'm³': 1000, gal: 3.785411784, ft3: 28.316846592, 'ft³': 28.316846592 },
-  gas: { 'm³': 1, m3: 1, ft3: 0.028316846592, 'ft³': 0.028316846592, ccf: 2.8316846592 },
-};
-
-/** Factor taking `unit` to the kind's canonical unit (seed records arrive in 'Wh'). */
-export function unitFactor(kind: ReadingKind, unit: string): number {
-  const table = factors[kind];
-  if (!table) return 1;
-  const key = unit.trim().toLowerCase();
-  if (key === '') return 1;
-  const factor = table[key];
-  if (factor === undefined) {
-    throw new UnitError(`unit '${unit}' cannot be converted to ${canonicalUnits[kind]} for a ${kind} reading`);
-  }
-  return factor;
-}
-
-/** Quantities summed over an interval (energy, water, gas) are compared as a rate per hour. */
-export function isCumulativeKind(kind: ReadingKind): boolean {
-  return kind === 'energy' || kind === 'water' || kind === 'gas';
-}
+import type { Reading } from '../reading';
+import { isCumulativeKind, unitFactor } from '../units';
 
 /** Shortest interval a rate is computed over: sub-second spacing is not a metering interval. */
 export const minIntervalS = 1;

@@ -1,0 +1,4 @@
+/** Units and kinds of the reading contract: canonical units, conversions, distance and time. */
+export * from './quantities';
+export * from './geo';
+export * from './time';
