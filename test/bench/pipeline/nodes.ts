@@ -13,8 +13,9 @@ export interface NodesRun {
 
 /**
  * smarts-kafka-in → smarts-anomaly in the real Node-RED runtime (node-red-node-test-helper), timed
- * from the first message the consumer node sends to the count-th scored message leaving the
- * anomaly node (or failing in it: a catch node counts those).
+ * from the first message the consumer node sends (its group join is not observable; this leaves
+ * out one fetch) to the count-th scored message leaving the anomaly node (or failing in it: a
+ * catch node counts those).
  */
 export async function timeNodes(run: NodesRun): Promise<{ ms: number; rejected: number }> {
   let first = 0;
@@ -38,7 +39,7 @@ export async function timeNodes(run: NodesRun): Promise<{ ms: number; rejected: 
   );
   try {
     helper.getNode('in').on('call:send', () => {
-      if (first === 0) first = performance.now();
+      first ||= performance.now();
     });
     helper.getNode('scored').on('input', () => {
       scored += 1;
