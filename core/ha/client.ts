@@ -1,6 +1,6 @@
 import { Connection, createConnection, ERR_INVALID_AUTH, type ConnectionOptions, type MessageBase } from 'home-assistant-js-websocket';
 import type WebSocket from 'ws';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from '../retry';
 import { describeError, HaAuthError, HaCommandError, HaConnectionError } from './errors';
 import { startHeartbeat, type Heartbeat } from './heartbeat';
 import type { HaServerConfig } from './server-config';
@@ -25,6 +25,9 @@ export interface HaClientOptions {
   initialRetry?: BackoffOptions;
   rejectUnauthorized?: boolean;
 }
+
+/** 1 s, 2 s, 4 s ... up to 30 s, with jitter. */
+const FIRST_CONNECT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
 
 type Listener<T> = (value: T) => void;
 
@@ -182,7 +185,7 @@ export class HaClient {
         return;
       }
       this.setStatus({ state: 'disconnected', reason: 'cannot connect' });
-      const delay = backoffDelay(attempt, this.options.initialRetry ?? { initialMs: 1000, maxMs: 30_000 });
+      const delay = backoffDelay(attempt, { ...FIRST_CONNECT_BACKOFF, ...this.options.initialRetry });
       this.retryTimer = setTimeout(() => void this.connectFirstTime(attempt + 1), delay);
       return;
     }

@@ -1,49 +1,51 @@
 /**
- * Errors of the Home Assistant layer. Each says whether trying again can help, so callers
- * (nodes, queues) decide between retrying, queueing and giving up without string matching.
+ * Errors of the Home Assistant layer, on core's one error base: each says whether trying again
+ * can help (`retriable`), so callers (nodes, queues) decide between retrying, queueing and
+ * giving up without string matching.
  */
-export abstract class HaError extends Error {
-  abstract readonly retryable: boolean;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+import { errorMessage, StreamSmartsError } from '../errors';
+
+export abstract class HaError extends StreamSmartsError {
+  constructor(message: string, retriable: boolean, cause?: unknown) {
+    super(message, { retriable, cause });
   }
 }
 
 /** Home Assistant refused the access token: retrying with the same token never helps. */
 export class HaAuthError extends HaError {
-  readonly retryable = false;
+  constructor(message: string, cause?: unknown) {
+    super(message, false, cause);
+  }
 }
 
 /** Home Assistant is unreachable or the connection dropped: try again later. */
 export class HaConnectionError extends HaError {
-  readonly retryable = true;
+  constructor(message: string, cause?: unknown) {
+    super(message, true, cause);
+  }
 }
 
 /** A websocket command or REST call was answered with an error (unknown service, bad data). */
 export class HaCommandError extends HaError {
-  readonly retryable: boolean;
   constructor(
     message: string,
     readonly code: string,
-    retryable = false,
+    retriable = false,
   ) {
-    super(message);
-    this.retryable = retryable;
+    super(message, retriable);
   }
 }
 
 /** The node's own configuration is unusable (no URL, no token, bad entity id). */
 export class HaConfigError extends HaError {
-  readonly retryable = false;
+  constructor(message: string, cause?: unknown) {
+    super(message, false, cause);
+  }
 }
 
 /** Shapes an error for a log line or a status text without leaking the token. */
 export function describeError(error: unknown, secrets: readonly string[] = []): string {
-  let text: string;
-  if (error instanceof Error) text = error.message;
-  else if (typeof error === 'object' && error !== null && 'message' in error) text = String((error as { message: unknown }).message);
-  else text = String(error);
+  let text = errorMessage(error);
   for (const secret of secrets) {
     if (secret.length >= 4) text = text.split(secret).join('***');
   }

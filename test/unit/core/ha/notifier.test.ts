@@ -74,7 +74,7 @@ describe('AnomalyNotifier', () => {
     const sink = new FakeSink();
     sink.failService = 'notify.nope';
     const notifier = new AnomalyNotifier({ sink, services: ['notify.nope'], cooldownMs: 0, actionPrefix: 'n' });
-    await assert.rejects(notifier.handle(reading(3)), (error: unknown) => error instanceof HaCommandError && !error.retryable);
+    await assert.rejects(notifier.handle(reading(3)), (error: unknown) => error instanceof HaCommandError && !error.retriable);
     assert.equal(notifier.queued, 0);
   });
 });
