@@ -13,6 +13,7 @@ import {
   hourMs,
   hourOfDay,
   isCumulativeKind,
+  meterUnitsByDimension,
   minuteMs,
   rateUnitOf,
   toMeterUnit,
@@ -95,6 +96,18 @@ describe('units: what the meter emits', () => {
     assert.deepEqual(toMeterUnit(0.5, 'm³', 'water'), { value: 500, unit: 'L', kind: 'water' });
     assert.deepEqual(toMeterUnit(250, 'L', 'gas'), { value: 0.25, unit: 'm³', kind: 'gas' });
     assert.deepEqual(toMeterUnit(3, 'kWh', 'gas'), { value: 3, unit: 'kWh', kind: 'gas' });
+  });
+
+  it('asks Home Assistant statistics for the meter units, per unit class (gas: m³ or kWh)', () => {
+    assert.deepEqual(meterUnitsByDimension('energy'), { energy: 'kWh' });
+    assert.deepEqual(meterUnitsByDimension('power'), { power: 'W' });
+    assert.deepEqual(meterUnitsByDimension('water'), { volume: 'L' });
+    assert.deepEqual(meterUnitsByDimension('gas'), { volume: 'm³', energy: 'kWh' });
+    assert.deepEqual(meterUnitsByDimension('location'), { distance: 'km' });
+    assert.deepEqual(meterUnitsByDimension('other'), {});
+    for (const kind of readingKinds) {
+      for (const unit of Object.values(meterUnitsByDimension(kind))) assert.equal(toMeterUnit(1, unit, kind)?.unit, unit, `${kind} ${unit}`);
+    }
   });
 
   it('rejects units that do not fit the kind, and a missing unit', () => {
