@@ -1,5 +1,5 @@
 import type { ReadingKind } from '../../reading';
-import { clockTime } from '../../units';
+import { clockTime, readableQuantity } from '../../units';
 
 /** What a message template can refer to as {{name}}. */
 export interface AlertFields {
@@ -58,14 +58,6 @@ export interface AlertSubject {
   kind: ReadingKind;
   hour: number;
   interval_s?: number;
-}
-
-/** Wh as a person reads a meter: 1500 Wh is "1.5 kWh". Other units stay as they are. */
-function readableQuantity(subject: AlertSubject): { value: number; expected: number; unit: string } {
-  if (subject.unit === 'Wh' && Math.max(Math.abs(subject.value), Math.abs(subject.expected)) >= 1000) {
-    return { value: subject.value / 1000, expected: subject.expected / 1000, unit: 'kWh' };
-  }
-  return { value: subject.value, expected: subject.expected, unit: subject.unit };
 }
 
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {

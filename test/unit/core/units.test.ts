@@ -16,6 +16,7 @@ import {
   meterUnitsByDimension,
   minuteMs,
   rateUnitOf,
+  readableQuantity,
   toMeterUnit,
   unitFactor,
   UnitError,
@@ -170,5 +171,17 @@ describe('units: distance and time', () => {
     const autumn = Array.from({ length: 3 }, (_, i) => hourOfDay(Date.UTC(2026, 9, 24, 23, 30) + i * hourMs, 'Europe/London'));
     assert.deepEqual(autumn, [0, 1, 1]);
     assert.equal(hourOfDay(Date.UTC(2026, 6, 1, 12), 'UTC'), 12);
+  });
+});
+
+describe('units: numbers as a person reads them', () => {
+  it('shows Wh and W as kWh and kW once either the value or the expected reaches 1000, both in the same unit', () => {
+    assert.deepEqual(readableQuantity({ value: 3100, expected: 310, unit: 'Wh' }), { value: 3.1, expected: 0.31, unit: 'kWh' });
+    assert.deepEqual(readableQuantity({ value: 500, expected: 1500, unit: 'Wh' }), { value: 0.5, expected: 1.5, unit: 'kWh' });
+    assert.deepEqual(readableQuantity({ value: 2400, expected: 300, unit: 'W' }), { value: 2.4, expected: 0.3, unit: 'kW' });
+    assert.deepEqual(readableQuantity({ value: -1200, expected: 0, unit: 'W' }), { value: -1.2, expected: 0, unit: 'kW' });
+    assert.deepEqual(readableQuantity({ value: 300, expected: 236, unit: 'Wh' }), { value: 300, expected: 236, unit: 'Wh' });
+    assert.deepEqual(readableQuantity({ value: 1500, expected: 20, unit: 'L' }), { value: 1500, expected: 20, unit: 'L' });
+    assert.deepEqual(readableQuantity({ value: 3.1, expected: 0.3, unit: 'kWh' }), { value: 3.1, expected: 0.3, unit: 'kWh' });
   });
 });
