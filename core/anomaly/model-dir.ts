@@ -15,6 +15,12 @@ import type { HomeModelParams } from './home-model';
 import type { HourProfileParams } from './hour-profile';
 import { loadLayersModel, modelJsonName, saveLayersModel, weightsName } from './io-handler';
 
+/**
+ * The package's own models/ folder (the shipped default model and the seed's hour profile), as an
+ * absolute path. This file runs as dist/core/anomaly/model-dir.js, three levels below the package root.
+ */
+export const shippedModelsDir = resolve(__dirname, '..', '..', '..', 'models');
+
 export const modelFormat = 'stream-smarts-anomaly';
 export const modelFormatVersion = 1;
 
