@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { StreamSmartsError } from '../errors';
 import type { ReadingKind } from '../reading';
 import { loadTf, type AnomalyLogger } from './backend';
 import { buildAutoencoder, extractLayers, setLayers } from './autoencoder';
@@ -25,10 +26,9 @@ export const modelFormat = 'stream-smarts-anomaly';
 export const modelFormatVersion = 1;
 
 /** A directory that is missing, corrupt or for another kind of series; retrying will not help. */
-export class ModelDirError extends Error {
+export class ModelDirError extends StreamSmartsError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelDirError';
+    super(message, { retriable: false });
   }
 }
 
