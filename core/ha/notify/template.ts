@@ -1,4 +1,4 @@
-import type { ReadingKind } from '../../reading';
+import type { ReadingKind, ScoredReading } from '../../reading';
 import { clockTime, readableQuantity } from '../../units';
 
 /** What a message template can refer to as {{name}}. */
@@ -48,17 +48,8 @@ export function humanNumber(value: number): string {
   return String(Number(value.toFixed(digits)));
 }
 
-export interface AlertSubject {
-  entity_id: string;
-  ts: number;
-  value: number;
-  expected: number;
-  score: number;
-  unit: string;
-  kind: ReadingKind;
-  hour: number;
-  interval_s?: number;
-}
+/** What an alert's text needs of a scored reading. */
+export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s'>;
 
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const quantity = readableQuantity(subject);
