@@ -1,5 +1,5 @@
 import type { ReadingKind } from '../reading';
-import { meterUnitsByDimension } from '../units';
+import { meterUnitsByDimension, wattMsPerKwh } from '../units';
 import type { BucketMode, ClosedInterval } from './bucketer';
 import { IntervalBucketer } from './bucketer';
 import type { EntityState } from './entity-stream';
@@ -117,7 +117,7 @@ export function intervalsFromStatistics(rows: readonly StatisticsRow[], kind: Re
 
 function powerRowToKwh(row: StatisticsRow): number | undefined {
   if (row.mean === undefined || row.mean === null) return undefined;
-  return (row.mean * (row.end - row.start)) / 3.6e9;
+  return (row.mean * (row.end - row.start)) / wattMsPerKwh;
 }
 
 /** Replays raw history through a fresh bucketer: the fallback where statistics are missing. */

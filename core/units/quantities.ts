@@ -1,5 +1,9 @@
 import { StreamSmartsError } from '../errors';
 import type { ReadingKind } from '../reading';
+import { hourMs } from './time';
+
+/** Watt-milliseconds in a kWh: a power in W held for a span in ms, divided by this, is kWh. */
+export const wattMsPerKwh = 1000 * hourMs;
 
 /** A unit that does not fit the reading's kind; retrying will not help. */
 export class UnitError extends StreamSmartsError {
