@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HomeScorer, type HomeModelParams } from '../../../../core/anomaly/home-model';
-import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir, shippedModelsDir } from '../../../../core/anomaly/model-dir';
+import { defaultModelName, defaultSeriesModels, folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir, seedModelName, shippedModelsDir } from '../../../../core/anomaly/model-dir';
 import { trainSeries } from '../../../../core/anomaly/training';
 import { home, londonHome, modelsDir } from './fixtures';
 
@@ -98,5 +98,11 @@ describe('shipped models folder', () => {
       assert.ok(existsSync(join(shippedModelsDir, name, 'metadata.json')), `${name}/metadata.json`);
     }
     assert.equal((await loadModelDir(join(shippedModelsDir, 'seed-hour-profile'))).model.type, 'hour-profile');
+    assert.equal((await loadModelDir(join(shippedModelsDir, defaultModelName))).model.type, 'default');
+  });
+
+  it('maps the seed series to the seed table by default', () => {
+    assert.deepEqual(defaultSeriesModels, { 'seed.power': 'seed-hour-profile' });
+    assert.equal(seedModelName, 'seed-hour-profile');
   });
 });
