@@ -1,4 +1,5 @@
 /** The reading contract of DESIGN.md: what the meter node emits and the raw topic carries. */
+import { StreamSmartsError } from './errors';
 import { hourOfDay } from './units';
 export const readingKinds = ['energy', 'power', 'water', 'gas', 'location', 'other'] as const;
 export type ReadingKind = (typeof readingKinds)[number];
@@ -42,10 +43,9 @@ export interface SeedRecord {
 export const seedEntityId = 'seed.power';
 
 /** Input that is not a reading; never worth retrying. */
-export class ReadingError extends Error {
+export class ReadingError extends StreamSmartsError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ReadingError';
+    super(message, { retriable: false });
   }
 }
 

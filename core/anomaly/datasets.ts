@@ -2,6 +2,8 @@
  * Reads series files: CSV `timestamp,value` (or named columns) and the real data sets as
  * published (UCI minute-kW sums, London half-hourly kWh with spaces, BGE hourly kWh).
  */
+import { StreamSmartsError } from '../errors';
+
 export interface SeriesRow {
   ts: number;
   value: number;
@@ -9,10 +11,10 @@ export interface SeriesRow {
   artefact?: 'outage';
 }
 
-export class SeriesFileError extends Error {
+/** A series file that cannot be read as timestamp,value rows; retrying will not help. */
+export class SeriesFileError extends StreamSmartsError {
   constructor(message: string) {
-    super(message);
-    this.name = 'SeriesFileError';
+    super(message, { retriable: false });
   }
 }
 

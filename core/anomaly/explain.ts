@@ -1,5 +1,5 @@
 /** Sentences a household can act on: "3.1 kWh between 02:00 and 03:00, about 0.3 expected (10x)". */
-import { clockTime } from '../units';
+import { clockTime, readableQuantity } from '../units';
 import type { ComponentName } from './home-model';
 
 function round(value: number): string {
@@ -8,12 +8,6 @@ function round(value: number): string {
   if (abs >= 10) return value.toFixed(1).replace(/\.0$/, '');
   if (abs >= 0.1) return value.toFixed(1);
   return value.toPrecision(2);
-}
-
-/** Shows Wh/W as kWh/kW above 1000 so the sentence reads naturally. */
-export function displayQuantity(value: number, unit: string): { value: number; unit: string } {
-  if ((unit === 'Wh' || unit === 'W') && Math.abs(value) >= 1000) return { value: value / 1000, unit: `k${unit}` };
-  return { value, unit };
 }
 
 export interface ExplainInput {
@@ -30,14 +24,12 @@ export interface ExplainInput {
 }
 
 export function explain(input: ExplainInput): string {
-  const shown = displayQuantity(input.value, input.unit);
-  const factor = shown.value === 0 ? 1 : input.value / shown.value;
-  const expected = input.expected / factor;
+  const shown = readableQuantity(input);
   const ratio = input.expected > 0 ? input.value / input.expected : Number.POSITIVE_INFINITY;
   const ratioText = Number.isFinite(ratio) ? ` (${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}x)` : '';
   const span = `between ${clockTime(input.ts)} and ${clockTime(input.ts + input.intervalS * 1000)}`;
   const unit = shown.unit ? ` ${shown.unit}` : '';
-  const main = `${round(shown.value)}${unit} ${span}, about ${round(expected)} expected${ratioText}`;
+  const main = `${round(shown.value)}${unit} ${span}, about ${round(shown.expected)} expected${ratioText}`;
   if (input.reason === 'drift' && input.baseRate !== undefined && input.baseExpected !== undefined) {
     const rateUnit = input.rateUnit ? ` ${input.rateUnit}` : '';
     return `always-on load about ${round(input.baseRate)}${rateUnit} over the last ${input.baseHours ?? 24} hours, usually ${round(input.baseExpected)}${rateUnit}; ${main}`;

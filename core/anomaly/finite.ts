@@ -2,6 +2,7 @@
  * The last guard of every scored reading: a finite score (JSON has no Infinity or NaN, so
  * downstream nodes would see null), and a finite expected value.
  */
+import type { Reading, ScoredReading } from '../reading';
 
 /** Scores are capped here: far beyond any threshold, still a number. */
 export const maxScore = 1e9;
@@ -20,4 +21,19 @@ export function scoreToProbability(score: number): number {
   if (!(score > 0)) return 0;
   if (!Number.isFinite(score)) return 1;
   return 1 / (1 + 1 / (score * score));
+}
+
+/** The scored reading of DESIGN.md: score and expected made finite, `anomaly` when score > 1. */
+export function scoredReading(reading: Reading, rawScore: number, rawExpected: number, model: string, explanation?: string): ScoredReading {
+  const score = finiteScore(rawScore);
+  const scored: ScoredReading = {
+    ...reading,
+    score,
+    anomaly_score: scoreToProbability(score),
+    anomaly: score > 1,
+    expected: finiteOr(rawExpected, 0),
+    model,
+  };
+  if (explanation) scored.explanation = explanation;
+  return scored;
 }

@@ -3,7 +3,7 @@
  * per-component thresholds calibrated on the most recent, held-back part of the history.
  */
 import type { ReadingKind } from '../reading';
-import { dayMs, hourOfDay } from '../units';
+import { dayMs, hourMs, hourOfDay } from '../units';
 import { hourOfWeek, hoursPerWeek } from './calendar';
 import type { DenseLayer } from './dense';
 import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
@@ -146,7 +146,7 @@ function profile(points: readonly PointInput[], scale: number, spreadMode: 'slot
 }
 
 function baseLoad(points: readonly PointInput[], hours: number, days: number): AlwaysOnBase | null {
-  const windowMs = hours * 3_600_000;
+  const windowMs = hours * hourMs;
   const minima: number[] = [];
   if (points.length === 0) return null;
   const first = (points[0] as PointInput).ts;

@@ -5,7 +5,7 @@ import { explain } from './explain';
 import { hourProfileExpected, hourProfileScore } from './hour-profile';
 import { HomeScorer } from './home-model';
 import type { StoredModel } from './model-dir';
-import { finiteOr, finiteScore, scoreToProbability } from './finite';
+import { scoredReading } from './finite';
 import { ModelDirError } from './model-dir';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { unitFactor } from '../units';
@@ -45,17 +45,8 @@ export class FixedScorer {
       expected = fromRate(result.expectedRate, reading, intervalS);
       reason = result.reason;
     }
-    score = finiteScore(score);
-    expected = finiteOr(expected, 0);
-    const scored: ScoredReading = {
-      ...reading,
-      score,
-      anomaly_score: scoreToProbability(score),
-      anomaly: score > 1,
-      expected,
-      model: this.modelId,
-    };
-    if (score > 1) scored.explanation = explain({ ts: reading.ts, intervalS, value: reading.value, expected, unit: reading.unit, reason });
+    const scored = scoredReading(reading, score, expected, this.modelId);
+    if (scored.anomaly) scored.explanation = explain({ ts: reading.ts, intervalS, value: reading.value, expected: scored.expected, unit: reading.unit, reason });
     return scored;
   }
 }

@@ -6,7 +6,7 @@
  * score is the largest, so `score > 1` means anomalous.
  */
 import type { ReadingKind } from '../reading';
-import { dayMs, hourOfDay } from '../units';
+import { dayMs, hourMs, hourOfDay } from '../units';
 import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend } from './calendar';
 import { forward, type DenseLayer } from './dense';
 import { finiteOr, finiteScore } from './finite';
@@ -175,7 +175,7 @@ export class HomeScorer {
       this.pendingMinima.push({ ts, min });
       this.lastMinimumTs = ts;
     }
-    const ripe = ts - this.params.driftHours * 3_600_000;
+    const ripe = ts - this.params.driftHours * hourMs;
     if (this.pendingMinima.length === 0 || (this.pendingMinima[0] as { ts: number }).ts > ripe) return;
     const minima = [...base.minima];
     while (this.pendingMinima.length > 0 && (this.pendingMinima[0] as { ts: number }).ts <= ripe) minima.push((this.pendingMinima.shift() as { min: number }).min);
@@ -222,7 +222,7 @@ export class HomeScorer {
     }
 
     this.recentResiduals.push({ ts: point.ts, r: Math.max(-p.persistCap, Math.min(p.persistCap, r)) });
-    const persistFrom = point.ts - p.persistHours * 3_600_000;
+    const persistFrom = point.ts - p.persistHours * hourMs;
     while ((this.recentResiduals[0] as { ts: number }).ts <= persistFrom) this.recentResiduals.shift();
     let sum = 0;
     for (const entry of this.recentResiduals) sum += entry.r;
@@ -231,7 +231,7 @@ export class HomeScorer {
     let cusum = 0;
     if (p.cusumK !== undefined) {
       // increments weigh each reading by the hours it covers (up to 1), so half-hourly and hourly series agree
-      const hours = this.cusumTs === null ? p.intervalS / 3600 : Math.min(1, Math.max(0, point.ts - this.cusumTs) / 3_600_000);
+      const hours = this.cusumTs === null ? p.intervalS / 3600 : Math.min(1, Math.max(0, point.ts - this.cusumTs) / hourMs);
       const excess = Math.max(-p.persistCap, Math.min(p.persistCap, r));
       this.cusum = Math.max(0, this.cusum + hours * (excess - p.cusumK));
       this.cusumTs = Math.max(this.cusumTs ?? point.ts, point.ts);
@@ -241,7 +241,7 @@ export class HomeScorer {
     let drift = 0;
     let alwaysOn: HomeScore['alwaysOn'] = null;
     this.recent.push(point);
-    const driftMs = p.driftHours * 3_600_000;
+    const driftMs = p.driftHours * hourMs;
     while (this.recent.length > 0 && (this.recent[0] as PointInput).ts <= point.ts - driftMs) this.recent.shift();
     const covered = point.ts - (this.recent[0] as PointInput).ts;
     if (this.base && covered >= 0.8 * driftMs) {

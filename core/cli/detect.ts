@@ -45,7 +45,7 @@ export const command: CliCommand = {
 
     const { SeriesDetector } = await import('../anomaly/online');
     const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
-    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
+    const { defaultModelName, loadModelDir, ModelDirError, shippedModelsDir } = await import('../anomaly/model-dir');
     const { canonicalUnits, unitFactor, UnitError, hourOfDay, dayMs } = await import('../units');
     const unit = values.unit ?? canonicalUnits[kind];
     try {
@@ -60,7 +60,7 @@ export const command: CliCommand = {
     let modelId: string | undefined;
     const { join } = await import('node:path');
     const { existsSync } = await import('node:fs');
-    const shippedDefault = join(__dirname, '..', '..', '..', 'models', 'default');
+    const shippedDefault = join(shippedModelsDir, defaultModelName);
     const modelPath = values.model ?? ((kind === 'energy' || kind === 'power') && existsSync(join(shippedDefault, 'metadata.json')) ? shippedDefault : undefined);
     if (modelPath) {
       try {

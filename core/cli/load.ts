@@ -89,7 +89,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       value = await codec.encode(options.format, options.topic, reading);
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof ReadingError) {
-        reject(lineNumber, error instanceof SyntaxError ? `not JSON (${error.message})` : error.message);
+        reject(lineNumber, error instanceof ReadingError ? error.message : `not JSON (${error.message})`);
         continue;
       }
       throw error;

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { StreamSmartsError } from '../errors';
 import { parseReading, ReadingError } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
 import { cliSensitivity } from './options';
@@ -49,7 +50,7 @@ export const command: CliCommand = {
       } catch (error) {
         if (!(error instanceof SyntaxError || error instanceof ReadingError || error instanceof UnitError || error instanceof ModelDirError)) throw error;
         bad += 1;
-        io.stderr.write(`stream-smarts score: line ${lineNo}: ${error instanceof SyntaxError ? 'not valid JSON' : error.message}\n`);
+        io.stderr.write(`stream-smarts score: line ${lineNo}: ${error instanceof StreamSmartsError ? error.message : 'not valid JSON'}\n`);
       }
     }
     return bad > 0 ? 1 : 0;

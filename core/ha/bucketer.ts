@@ -1,3 +1,4 @@
+import { wattMsPerKwh } from '../units';
 import { intervalStart } from './interval';
 
 /** A meter reading that counts up (energy, water, gas), or a rate integrated over time (power in W). */
@@ -29,8 +30,6 @@ export interface BucketerOptions {
   /** A drop by more than this share of the last value is a new cycle, not noise. Default 0.1. */
   resetDropRatio?: number;
 }
-
-const wattMsPerKwh = 3.6e9;
 
 /**
  * Turns one entity's samples into consumption per interval. Samples older than or equal to the

@@ -1,4 +1,5 @@
 import type { ReadingKind } from '../reading';
+import { meterUnitsByDimension, wattMsPerKwh } from '../units';
 import type { BucketMode, ClosedInterval } from './bucketer';
 import { IntervalBucketer } from './bucketer';
 import type { EntityState } from './entity-stream';
@@ -20,18 +21,11 @@ export interface StatisticsRow {
 
 type StatisticsPeriod = '5minute' | 'hour';
 
-const statisticsUnits: Partial<Record<ReadingKind, Record<string, string>>> = {
-  energy: { energy: 'kWh' },
-  power: { power: 'W' },
-  water: { volume: 'L' },
-  gas: { volume: 'm³', energy: 'kWh' },
-};
-
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Long-term (hourly) or short-term (5-minute) statistics of one entity, in canonical units. */
+/** Long-term (hourly) or short-term (5-minute) statistics of one entity, in the units the meter emits. */
 export async function fetchStatistics(
   sender: CommandSender,
   entityId: string,
@@ -47,7 +41,7 @@ export async function fetchStatistics(
     statistic_ids: [entityId],
     period,
     types: kind === 'power' ? ['mean'] : ['change', 'sum'],
-    units: statisticsUnits[kind] ?? {},
+    units: meterUnitsByDimension(kind),
   });
   return (result[entityId] ?? []).map((row) => ({ ...row, start: toMs(row.start), end: toMs(row.end) }));
 }
@@ -123,7 +117,7 @@ export function intervalsFromStatistics(rows: readonly StatisticsRow[], kind: Re
 
 function powerRowToKwh(row: StatisticsRow): number | undefined {
   if (row.mean === undefined || row.mean === null) return undefined;
-  return (row.mean * (row.end - row.start)) / 3.6e9;
+  return (row.mean * (row.end - row.start)) / wattMsPerKwh;
 }
 
 /** Replays raw history through a fresh bucketer: the fallback where statistics are missing. */

@@ -1,5 +1,6 @@
 import { meterSamples, haStatistics, type HaStatisticRow } from './meter';
 import type { HourSource } from './household';
+import { hourMs } from '../units';
 
 /** The `recorder/import_statistics` websocket message for a simulated total_increasing kWh meter. */
 export interface ImportStatisticsMessage {
@@ -29,7 +30,7 @@ export function backfillMessage(
   initialKwh = 0,
 ): { message: ImportStatisticsMessage; total: number } {
   const hours = days * 24;
-  const samples = meterSamples(source, until - hours * 3_600_000, hours, initialKwh);
+  const samples = meterSamples(source, until - hours * hourMs, hours, initialKwh);
   return {
     message: {
       type: 'recorder/import_statistics',

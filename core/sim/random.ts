@@ -2,6 +2,8 @@
  * Seeded randomness that is a pure function of (seed, key): the simulated value of any hour or
  * day can be computed on its own, in any order, and is the same every time.
  */
+import { seededRandom } from '../anomaly/stats';
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -22,17 +24,8 @@ function hashString(text: string, seed: number): number {
   return h;
 }
 
-/** mulberry32: small, fast, well-distributed for simulation (not for cryptography). */
-export function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast, well-distributed for simulation (not for cryptography); core/anomaly/stats.ts's seededRandom. */
+export const mulberry32 = seededRandom;
 
 export function randomFor(seed: number, key: string): Random {
   const next = mulberry32(hashString(key, seed));

@@ -2,3 +2,4 @@
 export * from './quantities';
 export * from './geo';
 export * from './time';
+export * from './display';

@@ -1,5 +1,9 @@
 import { StreamSmartsError } from '../errors';
 import type { ReadingKind } from '../reading';
+import { hourMs } from './time';
+
+/** Watt-milliseconds in a kWh: a power in W held for a span in ms, divided by this, is kWh. */
+export const wattMsPerKwh = 1000 * hourMs;
 
 /** A unit that does not fit the reading's kind; retrying will not help. */
 export class UnitError extends StreamSmartsError {
@@ -22,7 +26,8 @@ export const canonicalUnits: Record<ReadingKind, string> = { energy: 'Wh', power
  */
 const meterUnits: Record<string, string> = { Wh: 'kWh' };
 
-type Dimension = 'energy' | 'power' | 'volume' | 'distance';
+/** What a unit measures; named as Home Assistant's unit classes (its statistics convert per class). */
+export type Dimension = 'energy' | 'power' | 'volume' | 'distance';
 
 /** Each accepted unit as a multiple of its dimension's first unit. */
 const multiples: Record<Dimension, Record<string, number>> = {
@@ -95,6 +100,15 @@ export function toMeterUnit(value: number, unit: string, kind: ReadingKind): Mea
 /** The unit the meter emits a kind's readings in when it has seen none yet. */
 export function meterUnitOf(kind: ReadingKind): string {
   return meterUnits[canonicalUnits[kind]] ?? canonicalUnits[kind];
+}
+
+/**
+ * The unit the meter emits a kind in, per dimension the kind may be measured in (gas: volume in m³,
+ * energy in kWh): what Home Assistant's statistics are asked to convert into, so that they arrive in
+ * the meter's own units.
+ */
+export function meterUnitsByDimension(kind: ReadingKind): Partial<Record<Dimension, string>> {
+  return Object.fromEntries(families[kind].map(({ dimension, canonical }) => [dimension, meterUnits[canonical] ?? canonical]));
 }
 
 /** Like conversionOf, for a reading: no unit means it is already canonical; a unit that does not fit throws UnitError. */

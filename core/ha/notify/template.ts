@@ -1,5 +1,5 @@
-import type { ReadingKind } from '../../reading';
-import { clockTime } from '../../units';
+import type { ReadingKind, ScoredReading } from '../../reading';
+import { clockTime, readableQuantity } from '../../units';
 
 /** What a message template can refer to as {{name}}. */
 export interface AlertFields {
@@ -48,25 +48,8 @@ export function humanNumber(value: number): string {
   return String(Number(value.toFixed(digits)));
 }
 
-export interface AlertSubject {
-  entity_id: string;
-  ts: number;
-  value: number;
-  expected: number;
-  score: number;
-  unit: string;
-  kind: ReadingKind;
-  hour: number;
-  interval_s?: number;
-}
-
-/** Wh as a person reads a meter: 1500 Wh is "1.5 kWh". Other units stay as they are. */
-function readableQuantity(subject: AlertSubject): { value: number; expected: number; unit: string } {
-  if (subject.unit === 'Wh' && Math.max(Math.abs(subject.value), Math.abs(subject.expected)) >= 1000) {
-    return { value: subject.value / 1000, expected: subject.expected / 1000, unit: 'kWh' };
-  }
-  return { value: subject.value, expected: subject.expected, unit: subject.unit };
-}
+/** What an alert's text needs of a scored reading. */
+export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s'>;
 
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const quantity = readableQuantity(subject);

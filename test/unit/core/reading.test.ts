@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { StreamSmartsError, isRetriable } from '../../../core/errors';
 import { parseReading, ReadingError } from '../../../core/reading';
 
 describe('parseReading', () => {
@@ -25,5 +26,12 @@ describe('parseReading', () => {
     assert.throws(() => parseReading({ hour: 24, mwh: 1 }), /'hour' must be an integer 0-23/);
     assert.throws(() => parseReading([1]), /JSON object/);
     assert.throws(() => parseReading({ entity_id: 'a', ts: 1, value: 1, kind: 'heat' }), /'kind'/);
+  });
+
+  it('refuses with a ReadingError from the one error base, never retriable', () => {
+    assert.throws(
+      () => parseReading({ entity_id: '', ts: 1, value: 1 }),
+      (e: unknown) => e instanceof ReadingError && e instanceof StreamSmartsError && e instanceof Error && e.name === 'ReadingError' && !e.retriable && !isRetriable(e),
+    );
   });
 });

@@ -13,8 +13,10 @@ import {
   hourMs,
   hourOfDay,
   isCumulativeKind,
+  meterUnitsByDimension,
   minuteMs,
   rateUnitOf,
+  readableQuantity,
   toMeterUnit,
   unitFactor,
   UnitError,
@@ -97,6 +99,18 @@ describe('units: what the meter emits', () => {
     assert.deepEqual(toMeterUnit(3, 'kWh', 'gas'), { value: 3, unit: 'kWh', kind: 'gas' });
   });
 
+  it('asks Home Assistant statistics for the meter units, per unit class (gas: m³ or kWh)', () => {
+    assert.deepEqual(meterUnitsByDimension('energy'), { energy: 'kWh' });
+    assert.deepEqual(meterUnitsByDimension('power'), { power: 'W' });
+    assert.deepEqual(meterUnitsByDimension('water'), { volume: 'L' });
+    assert.deepEqual(meterUnitsByDimension('gas'), { volume: 'm³', energy: 'kWh' });
+    assert.deepEqual(meterUnitsByDimension('location'), { distance: 'km' });
+    assert.deepEqual(meterUnitsByDimension('other'), {});
+    for (const kind of readingKinds) {
+      for (const unit of Object.values(meterUnitsByDimension(kind))) assert.equal(toMeterUnit(1, unit, kind)?.unit, unit, `${kind} ${unit}`);
+    }
+  });
+
   it('rejects units that do not fit the kind, and a missing unit', () => {
     assert.equal(toMeterUnit(1, 'kWh', 'water'), undefined);
     assert.equal(toMeterUnit(1, '°C', 'power'), undefined);
@@ -157,5 +171,17 @@ describe('units: distance and time', () => {
     const autumn = Array.from({ length: 3 }, (_, i) => hourOfDay(Date.UTC(2026, 9, 24, 23, 30) + i * hourMs, 'Europe/London'));
     assert.deepEqual(autumn, [0, 1, 1]);
     assert.equal(hourOfDay(Date.UTC(2026, 6, 1, 12), 'UTC'), 12);
+  });
+});
+
+describe('units: numbers as a person reads them', () => {
+  it('shows Wh and W as kWh and kW once either the value or the expected reaches 1000, both in the same unit', () => {
+    assert.deepEqual(readableQuantity({ value: 3100, expected: 310, unit: 'Wh' }), { value: 3.1, expected: 0.31, unit: 'kWh' });
+    assert.deepEqual(readableQuantity({ value: 500, expected: 1500, unit: 'Wh' }), { value: 0.5, expected: 1.5, unit: 'kWh' });
+    assert.deepEqual(readableQuantity({ value: 2400, expected: 300, unit: 'W' }), { value: 2.4, expected: 0.3, unit: 'kW' });
+    assert.deepEqual(readableQuantity({ value: -1200, expected: 0, unit: 'W' }), { value: -1.2, expected: 0, unit: 'kW' });
+    assert.deepEqual(readableQuantity({ value: 300, expected: 236, unit: 'Wh' }), { value: 300, expected: 236, unit: 'Wh' });
+    assert.deepEqual(readableQuantity({ value: 1500, expected: 20, unit: 'L' }), { value: 1500, expected: 20, unit: 'L' });
+    assert.deepEqual(readableQuantity({ value: 3.1, expected: 0.3, unit: 'kWh' }), { value: 3.1, expected: 0.3, unit: 'kWh' });
   });
 });

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HomeScorer, type HomeModelParams } from '../../../../core/anomaly/home-model';
-import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir } from '../../../../core/anomaly/model-dir';
+import { defaultModelName, defaultSeriesModels, folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir, seedModelName, shippedModelsDir } from '../../../../core/anomaly/model-dir';
 import { trainSeries } from '../../../../core/anomaly/training';
 import { home, londonHome, modelsDir } from './fixtures';
 
@@ -85,5 +86,23 @@ describe('model directory replacement', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('shipped models folder', () => {
+  it('is the absolute path of the package models/ folder, holding default/ and seed-hour-profile/', async () => {
+    assert.ok(isAbsolute(shippedModelsDir), shippedModelsDir);
+    assert.equal(shippedModelsDir, modelsDir);
+    for (const name of ['default', 'seed-hour-profile']) {
+      assert.ok(statSync(join(shippedModelsDir, name)).isDirectory(), `${name}/ in ${shippedModelsDir}`);
+      assert.ok(existsSync(join(shippedModelsDir, name, 'metadata.json')), `${name}/metadata.json`);
+    }
+    assert.equal((await loadModelDir(join(shippedModelsDir, 'seed-hour-profile'))).model.type, 'hour-profile');
+    assert.equal((await loadModelDir(join(shippedModelsDir, defaultModelName))).model.type, 'default');
+  });
+
+  it('maps the seed series to the seed table by default', () => {
+    assert.deepEqual(defaultSeriesModels, { 'seed.power': 'seed-hour-profile' });
+    assert.equal(seedModelName, 'seed-hour-profile');
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { intervalStart } from '../../../../core/ha/interval';
-import { intervalsFromHistory, intervalsFromStatistics } from '../../../../core/ha/recorder';
+import type { ReadingKind } from '../../../../core/reading';
+import { fetchStatistics, intervalsFromHistory, intervalsFromStatistics, type CommandSender } from '../../../../core/ha/recorder';
 
 const hour = 3_600_000;
 const fiveMin = 300_000;
@@ -37,5 +38,30 @@ describe('intervals from history', () => {
     ];
     const map = intervalsFromHistory(states, (s) => Number(s.state), 'cumulative', t0, t0 + 3 * hour, hour);
     assert.deepEqual([...map.values()].map((i) => i.value), [1, 1.5, 0]);
+  });
+});
+
+describe('statistics request', () => {
+  it('asks for the units the meter emits: kWh, W, L, m³ or kWh for gas', async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const sender: CommandSender = {
+      command: <T>(message: { type: string; [key: string]: unknown }) => {
+        sent.push(message);
+        return Promise.resolve({ 'sensor.x': [{ start: new Date(t0).toISOString(), end: t0 + hour, change: 1 }] } as T);
+      },
+    };
+    const kinds: ReadingKind[] = ['energy', 'power', 'water', 'gas'];
+    for (const kind of kinds) {
+      const rows = await fetchStatistics(sender, 'sensor.x', kind, t0, t0 + hour, 'hour');
+      assert.deepEqual(rows, [{ start: t0, end: t0 + hour, change: 1 }]);
+    }
+    assert.deepEqual(
+      sent.map((message) => message.units),
+      [{ energy: 'kWh' }, { power: 'W' }, { volume: 'L' }, { volume: 'm³', energy: 'kWh' }],
+    );
+    assert.deepEqual(
+      sent.map((message) => message.types),
+      [['change', 'sum'], ['mean'], ['change', 'sum'], ['change', 'sum']],
+    );
   });
 });
