@@ -2,12 +2,12 @@
 // where the time went, by area (kafkajs, Node-RED's runtime, this plugin's nodes, core, GC, idle),
 // by file and by function, as self time (the sampled frame itself) and inclusive time (the frame
 // anywhere on the stack, each sample counted once).
-//   node dist/test/bench/cpu-profile.js FILE.cpuprofile [--top 30] [--match REGEX ...]
+//   node dist/test/bench/cpu-profile.js FILE.cpuprofile [--top 30] [--match REGEX ...] [--by-time]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[]; positionTicks?: Array<{ line: number; ticks: number }> }>;
   startTime: number;
   endTime: number;
   samples: number[];
@@ -70,10 +70,18 @@ function frames(profile: CpuProfile): Map<number, Frame> {
   return result;
 }
 
-/** Microseconds per sample: each sample lasts until the next one (the last, its own delta). */
-function sampleTimes(profile: CpuProfile): number[] {
+/**
+ * Microseconds per sample. By default every sample weighs the same (the window's length over the
+ * number of samples): on a loaded machine the gaps between samples stretch whenever the process
+ * or the sampler is not scheduled, and a gap says nothing about the frame sampled before it.
+ * `byTime` weighs each sample by the time until the next one instead, as DevTools does.
+ */
+function sampleTimes(profile: CpuProfile, byTime: boolean): number[] {
   const deltas = profile.timeDeltas;
-  return profile.samples.map((_, i) => Math.max(0, deltas[i + 1] ?? deltas[i] ?? 0));
+  if (byTime) return profile.samples.map((_, i) => Math.max(0, deltas[i + 1] ?? deltas[i] ?? 0));
+  const total = deltas.reduce((sum, delta) => sum + Math.max(0, delta), 0);
+  const each = profile.samples.length > 0 ? total / profile.samples.length : 0;
+  return profile.samples.map(() => each);
 }
 
 function add(map: Map<string, number>, key: string, value: number): void {
@@ -83,13 +91,16 @@ function add(map: Map<string, number>, key: string, value: number): void {
 export interface Summary {
   totalUs: number;
   busyUs: number;
+  samples: number;
+  /** Self time by source line of the compiled nodes/ and core/ (from the profile's position ticks). */
+  lines: Map<string, number>;
   self: { area: Map<string, number>; file: Map<string, number>; fn: Map<string, number> };
   inclusive: { area: Map<string, number>; file: Map<string, number>; fn: Map<string, number> };
 }
 
-export function summarise(profile: CpuProfile): Summary {
+export function summarise(profile: CpuProfile, options: { byTime?: boolean } = {}): Summary {
   const byId = frames(profile);
-  const times = sampleTimes(profile);
+  const times = sampleTimes(profile, options.byTime === true);
   const self = { area: new Map<string, number>(), file: new Map<string, number>(), fn: new Map<string, number>() };
   const inclusive = { area: new Map<string, number>(), file: new Map<string, number>(), fn: new Map<string, number>() };
   // Per sampled node, the distinct areas, files and functions on its stack (memoised: samples repeat nodes).
@@ -121,7 +132,14 @@ export function summarise(profile: CpuProfile): Summary {
     for (const file of stack.file) add(inclusive.file, file, us);
     for (const fn of stack.fn) add(inclusive.fn, fn, us);
   });
-  return { totalUs, busyUs: totalUs - idleUs, self, inclusive };
+  const lines = new Map<string, number>();
+  const perTick = profile.samples.length > 0 ? totalUs / profile.samples.length : 0;
+  for (const node of profile.nodes) {
+    const file = shortFile(node.callFrame.url);
+    if (!file.startsWith('nodes/') && !file.startsWith('core/')) continue;
+    for (const tick of node.positionTicks ?? []) add(lines, `${file}:${tick.line}`, tick.ticks * perTick);
+  }
+  return { totalUs, busyUs: totalUs - idleUs, samples: profile.samples.length, lines, self, inclusive };
 }
 
 function rows(map: Map<string, number>, totalUs: number, busyUs: number, top: number, match?: RegExp): string[] {
@@ -137,22 +155,23 @@ export function formatSummary(summary: Summary, options: { top?: number; match?:
   const { totalUs, busyUs } = summary;
   const header = '   all    busy      time';
   const section = (title: string, lines: string[]): string => [`\n${title}`, header, ...lines].join('\n');
-  const out = [`profile: ${(totalUs / 1000).toFixed(0)} ms sampled, ${(busyUs / 1000).toFixed(0)} ms busy (${((100 * busyUs) / totalUs).toFixed(1)} %); "busy" leaves out idle`];
+  const out = [`profile: ${summary.samples} samples over ${(totalUs / 1000).toFixed(0)} ms, ${(busyUs / 1000).toFixed(0)} ms busy (${((100 * busyUs) / totalUs).toFixed(1)} %); "busy" leaves out idle`];
   out.push(section('self time by area', rows(summary.self.area, totalUs, busyUs, 40)));
   out.push(section('inclusive time by area (on the stack anywhere)', rows(summary.inclusive.area, totalUs, busyUs, 40)));
   out.push(section(`self time by file (top ${top})`, rows(summary.self.file, totalUs, busyUs, top)));
   out.push(section(`self time by function (top ${top})`, rows(summary.self.fn, totalUs, busyUs, top)));
   out.push(section(`inclusive time by function (top ${top})`, rows(summary.inclusive.fn, totalUs, busyUs, top)));
+  out.push(section(`self time by line of the compiled nodes/ and core/ (top ${top})`, rows(summary.lines, totalUs, busyUs, top)));
   for (const match of options.match ?? []) out.push(section(`inclusive time, functions matching ${match}`, rows(summary.inclusive.fn, totalUs, busyUs, top, match)));
   return out.join('\n');
 }
 
 if (require.main === module) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string', multiple: true, default: [] } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, match: { type: 'string', multiple: true, default: [] }, 'by-time': { type: 'boolean', default: false } } });
   if (positionals.length !== 1) {
-    console.error('usage: node dist/test/bench/cpu-profile.js FILE.cpuprofile [--top N] [--match REGEX ...]');
+    console.error('usage: node dist/test/bench/cpu-profile.js FILE.cpuprofile [--top N] [--match REGEX ...] [--by-time]');
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(positionals[0] as string, 'utf8')) as CpuProfile;
-  console.log(formatSummary(summarise(profile), { top: Number(values.top), match: values.match.map((text) => new RegExp(text)) }));
+  console.log(formatSummary(summarise(profile, { byTime: values['by-time'] }), { top: Number(values.top), match: values.match.map((text) => new RegExp(text)) }));
 }
