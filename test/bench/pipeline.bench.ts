@@ -1,14 +1,19 @@
-// npm run bench pipeline [-- --count N --partitions P --meters M --in-flight F]
+// npm run bench pipeline [-- --count N --partitions P --meters M --in-flight F --profile FILE]
 // One broker (the shared stack's), one input topic of N JSON readings, and per stage the rate
 // and its ratio to raw kafkajs produce+consume of the same N: the worker with a constant scorer
-// and with the model scorer, and smarts-kafka-in → smarts-anomaly in the real Node-RED runtime.
+// and with the model scorer, and smarts-kafka-in → smarts-anomaly in the real Node-RED runtime
+// embedded in this process (not the test helper). --profile writes a CPU profile of the node
+// path's timed window to FILE and prints its summary (test/bench/cpu-profile.ts).
 // Measures; asserts nothing. Fresh topics and groups per run.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { createModelScorer } from '../../core/worker/model-scorer';
+import { formatSummary, summarise } from './cpu-profile';
 import type { ReadingScorer } from '../../core/worker/scorer';
 import { projectRoot, stackInfo } from '../support/stack';
 import { timeNodes } from './pipeline/nodes';
+import { windowProfiler } from './pipeline/profiler';
 import { rawProduceConsume } from './pipeline/raw';
 import { benchOptions, readingMessages } from './pipeline/readings';
 import { timeWorker } from './pipeline/worker';
@@ -52,11 +57,17 @@ async function main(): Promise<void> {
     rows.push({ stage: 'worker, constant scorer', work: 'consume → decode → score → produce, acked', ...constant });
     const model = await timeWorker({ ...worker, outTopic: topics.model, groupId: `bench-model-${run}` }, createModelScorer({ modelDir }));
     rows.push({ stage: 'worker, model scorer', work: 'consume → decode → score → produce, acked', ...model });
-    const nodes = await timeNodes({ ...worker, groupId: `bench-nodes-${run}`, modelDir });
-    rows.push({ stage: 'kafka-in → anomaly node', work: 'consume → decode → score (Node-RED), no produce', ...nodes });
+    const profiler = options.profile ? windowProfiler() : undefined;
+    const nodes = await timeNodes({ ...worker, groupId: `bench-nodes-${run}`, modelDir, onFirst: profiler?.start, onLast: profiler?.stop });
+    rows.push({ stage: 'kafka-in → anomaly node', work: 'consume → decode → score (Node-RED runtime), no produce', ...nodes });
     console.log(`${options.count} JSON readings of ${options.meters} meters, ${options.partitions} partitions, ${options.inFlight} in flight, broker ${brokers.join(',')}`);
     console.log(`raw: produce ${Math.round((options.count * 1000) / raw.produceMs)} msg/s, consume ${Math.round((options.count * 1000) / raw.consumeMs)} msg/s`);
     console.log(table(rows, options.count));
+    if (profiler && options.profile) {
+      const profile = await profiler.profile();
+      writeFileSync(options.profile, JSON.stringify(profile));
+      console.log(`\nCPU profile of the node path (${options.profile}):\n${formatSummary(summarise(profile))}`);
+    }
   } finally {
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await admin.disconnect();

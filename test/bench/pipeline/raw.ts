@@ -1,14 +1,20 @@
 import type { Kafka } from 'kafkajs';
 import { until } from './readings';
 
-/** kafkajs alone, no other work: N messages produced (batches of 1000, acks all), then read back by a group with eachBatch (timed from joining it). */
-export async function rawProduceConsume(kafka: Kafka, topic: string, messages: Array<{ key: string; value: string }>, groupId: string): Promise<{ produceMs: number; consumeMs: number }> {
+/** N messages produced by kafkajs alone (idempotent, batches of 1000, acks all); returns the milliseconds it took. */
+export async function produceMessages(kafka: Kafka, topic: string, messages: Array<{ key: string; value: string }>): Promise<number> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const produceBegan = performance.now();
+  const began = performance.now();
   for (let i = 0; i < messages.length; i += 1000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
-  const produceMs = performance.now() - produceBegan;
+  const ms = performance.now() - began;
   await producer.disconnect();
+  return ms;
+}
+
+/** kafkajs alone, no other work: N messages produced, then read back by a group with eachBatch (timed from joining it). */
+export async function rawProduceConsume(kafka: Kafka, topic: string, messages: Array<{ key: string; value: string }>, groupId: string): Promise<{ produceMs: number; consumeMs: number }> {
+  const produceMs = await produceMessages(kafka, topic, messages);
 
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();

@@ -7,6 +7,8 @@ export interface PipelineBenchOptions {
   meters: number;
   /** Messages in flight at once, for the worker and for the kafka-in node alike. */
   inFlight: number;
+  /** Where to write a CPU profile of the node path's timed window (summarised after the table). */
+  profile?: string;
 }
 
 export function benchOptions(argv: string[]): PipelineBenchOptions {
@@ -17,6 +19,7 @@ export function benchOptions(argv: string[]): PipelineBenchOptions {
       partitions: { type: 'string', default: '4' },
       meters: { type: 'string', default: '50' },
       'in-flight': { type: 'string', default: '256' },
+      profile: { type: 'string' },
     },
   });
   const positive = (name: string, text: string): number => {
@@ -29,6 +32,7 @@ export function benchOptions(argv: string[]): PipelineBenchOptions {
     partitions: positive('partitions', values.partitions),
     meters: positive('meters', values.meters),
     inFlight: positive('in-flight', values['in-flight']),
+    profile: values.profile,
   };
 }
 
