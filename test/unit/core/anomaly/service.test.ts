@@ -3,7 +3,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AnomalyService, parseMapping } from '../../../../core/anomaly/service';
+import { parseMapping } from '../../../../core/anomaly/mapping';
+import { AnomalyService } from '../../../../core/anomaly/service';
 import { parseReading, type Reading } from '../../../../core/reading';
 import { modelsDir } from './fixtures';
 
