@@ -18,9 +18,10 @@ function modules(): NodeModule[] {
 function flow(modelDir: string, extra: Record<string, unknown> = {}): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: true, wires: [['all'], ['anomalies']], ...extra },
+    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: true, wires: [['all'], ['anomalies'], ['trained']], ...extra },
     { id: 'all', type: 'helper', z: 'tab' },
     { id: 'anomalies', type: 'helper', z: 'tab' },
+    { id: 'trained', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper', z: 'tab' },
   ];
@@ -98,22 +99,28 @@ describe('smarts-anomaly node', () => {
     assert.ok(seen.some((status) => /learning 2\/336/.test(status.text ?? '')), JSON.stringify(seen));
   });
 
-  it('trains a series from a history array now, with progress, saves its folder and scores with it', { timeout: 120000 }, async () => {
+  it('trains a series from a history array with topic "train" (today\'s flows), with progress; the report leaves on output 3 only; it saves its folder and scores with it', { timeout: 120000 }, async () => {
     await helper.load(modules(), flow(dir));
     const all = collect('all');
+    const anomalies = collect('anomalies');
+    const trained = collect('trained');
     const seen = statuses(helper.getNode('anomaly'));
     const series = home(londonHome, 28);
     const history = series.rows.map((row) => ({ entity_id: 'sensor.london', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
     helper.getNode('anomaly').receive({ topic: 'train', payload: history });
-    await waitFor(() => all.length === 1, 100000, 'the training report');
-    assert.equal(all[0]?.topic, 'trained');
-    assert.ok((all[0]?.payload as { points: number }).points > 1000);
+    await waitFor(() => trained.length === 1, 100000, 'the training report');
+    assert.equal(trained[0]?.topic, 'trained');
+    const report = trained[0]?.payload as { entity_id: string; background: boolean; points: number };
+    assert.equal(report.entity_id, 'sensor.london');
+    assert.equal(report.background, false);
+    assert.ok(report.points > 1000);
     assert.ok(seen.some((status) => /training sensor\.london \d+%/.test(status.text ?? '')), 'progress on the status');
     assert.ok((await stat(join(dir, 'sensor.london', 'model.json'))).isFile());
     const last = series.rows[series.rows.length - 1]!;
     helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.london', ts: last.ts + 1_800_000, value: last.value, unit: 'kWh', kind: 'energy', interval_s: 1800 } });
-    await waitFor(() => all.length === 2, 10000, 'a reading scored by the trained model');
-    assert.match((all[1]?.payload as Scored).model, /^home@1:sensor\.london/);
+    await waitFor(() => all.length === 1, 10000, 'a reading scored by the trained model');
+    assert.match((all[0]?.payload as Scored).model, /^home@1:sensor\.london/);
+    assert.equal(anomalies.length + trained.length, 1, 'no report among the scores');
   });
 
   it('sensitivity scales what alerts: the same training scores the same reading 1.6 x lower at "low" than at "high"', { timeout: 120000 }, async () => {
@@ -128,9 +135,10 @@ describe('smarts-anomaly node', () => {
       const scoreAt = async (sensitivity: string): Promise<Scored> => {
         await helper.load(modules(), flow(own, { sensitivity, saveModels: false }));
         const all = collect('all');
+        const trained = collect('trained');
         const history = series.rows.map((row) => ({ entity_id: 'sensor.sensitive', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
         helper.getNode('anomaly').receive({ topic: 'train', payload: history });
-        await waitFor(() => all.length === 1, 100000, 'the training report');
+        await waitFor(() => trained.length === 1, 100000, 'the training report');
         helper.getNode('anomaly').receive({ payload: odd });
         await waitFor(() => all.some((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive'), 10000, 'the scored reading');
         const scored = all.find((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive')!.payload as Scored;
