@@ -8,6 +8,7 @@ import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
 import type { ScoredReading } from '../../core/reading';
 import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../support/node-red-helper';
 import { waitFor } from '../support/wait';
+import { expectedAnswerReadings, markedExpectedNote } from '../support/expected-answer';
 
 function modules(): NodeModule[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -178,6 +179,58 @@ describe('smarts-anomaly node', () => {
     helper.getNode('anomaly').receive({ payload: [{ entity_id: 'sensor.x', ts: 1, value: 1, unit: 'parsecs', kind: 'energy' }] });
     await waitFor(() => errors.length === 3, 10000, 'the unknown unit at Catch');
     assert.match((errors[2]?.error as { message: string }).message, /unit 'parsecs'/);
+  });
+
+  for (const [how, answer] of [
+    ['as the notify node sends it (topic: the entity id)', (payload: object) => ({ topic: 'sensor.answered', payload })],
+    ["with today's topic \"feedback\"", (payload: object) => ({ topic: 'feedback', payload })],
+  ] as const) {
+    it(`an "expected" answer ${how} keeps that pattern from alerting for two retrain intervals`, { timeout: 20000 }, async () => {
+      await helper.load(modules(), flow(dir));
+      const all = collect('all');
+      const errors = collect('errors');
+      const anomaly = helper.getNode('anomaly');
+      const readings = expectedAnswerReadings('sensor.answered', Date.UTC(2024, 4, 1, 2), 24);
+      anomaly.receive({ payload: readings.answered });
+      await waitFor(() => all.length === 1, 10000, 'the first extreme hour scored');
+      assert.equal((all[0]?.payload as Scored).anomaly, true);
+      anomaly.receive(answer({ feedback: 'expected', entity_id: 'sensor.answered', ts: readings.answered.ts }));
+      anomaly.receive({ payload: readings.inside });
+      anomaly.receive({ payload: readings.after });
+      await waitFor(() => all.length === 3, 10000, 'the next two scored');
+      const [inside, after] = all.slice(1).map((msg) => msg.payload as Scored);
+      assert.deepEqual([inside?.anomaly, inside?.score, inside?.explanation], [false, 0.99, markedExpectedNote]);
+      assert.equal(after?.anomaly, true, 'after two retrain intervals the pattern alerts again');
+      assert.deepEqual(errors, []);
+      assert.ok(!JSON.stringify(helper.log().args).includes('no such reading'), 'the answer found its reading');
+    });
+  }
+
+  it('the meter\'s history answer (topic "history", an array) trains the series: the report on output 3, none among the scores', { timeout: 120000 }, async () => {
+    await helper.load(modules(), flow(dir, { saveModels: false }));
+    const all = collect('all');
+    const anomalies = collect('anomalies');
+    const trained = collect('trained');
+    const history = home(londonHome, 4).rows.map((row) => ({ entity_id: 'sensor.from_meter', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', hour: new Date(row.ts).getHours(), interval_s: 1800 }));
+    helper.getNode('anomaly').receive({ topic: 'history', payload: history });
+    await waitFor(() => trained.length === 1, 100000, 'the training report');
+    assert.deepEqual([trained[0]?.topic, (trained[0]?.payload as { entity_id: string }).entity_id], ['trained', 'sensor.from_meter']);
+    assert.equal((trained[0]?.payload as { points: number }).points, history.length);
+    assert.equal(all.length + anomalies.length, 0, 'nothing on the score outputs');
+  });
+
+  it('a malformed answer recognised by its feedback field goes to Catch with a red status naming what is wrong', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const errors = collect('errors');
+    const all = collect('all');
+    const seen = statuses(helper.getNode('anomaly'));
+    helper.getNode('anomaly').receive({ topic: 'sensor.x', payload: { feedback: 'yes', entity_id: 'sensor.x', ts: 1 } });
+    helper.getNode('anomaly').receive({ topic: 'sensor.x', payload: { feedback: 'expected', entity_id: 'sensor.x', ts: 'yesterday' } });
+    await waitFor(() => errors.length === 2, 10000, 'both at Catch');
+    assert.match((errors[0]?.error as { message: string }).message, /'feedback' must be "expected" or "investigate", got "yes"/);
+    assert.match((errors[1]?.error as { message: string }).message, /'ts' must be epoch ms or an ISO time/);
+    assert.ok(seen.some((status) => status.fill === 'red' && /bad input: 'feedback' must be/.test(status.text ?? '')), JSON.stringify(seen));
+    assert.equal(all.length, 0, 'not scored as a reading');
   });
 
   it('every reading of adversarial series (100 ms apart and rising, duplicates, backwards, gaps, extremes) leaves with a finite score', { timeout: 30000 }, async () => {
