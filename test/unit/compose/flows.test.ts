@@ -119,10 +119,11 @@ describe('demo flow and example flows', () => {
       }
     });
 
-    it(`${name}: tidy layout: no two nodes or comments overlap, every wire reads left to right`, () => {
+    it(`${name}: tidy layout: on the canvas, no two nodes or comments overlap, every wire reads left to right`, () => {
       const boxes = flow.map(box).filter((candidate): candidate is Box => candidate !== undefined);
       // a margin, so that boxes merely touching count as overlapping too
       const margin = 5;
+      for (const { node, left, top } of boxes) assert.ok(left >= 0 && top >= 0, `${node.id} reaches past the canvas' top or left edge`);
       for (const [i, a] of boxes.entries()) {
         for (const b of boxes.slice(i + 1)) {
           if (a.node.z !== b.node.z) continue;
