@@ -9,7 +9,8 @@ import { feedbackTopic, historyTopic, trainTopic } from '../topics';
 
 export type AnomalyRequest =
   | { kind: 'feedback'; feedback: Feedback }
-  | { kind: 'train'; readings: Reading[] }
+  /** One history per series (a meter's history answer holds every entity it meters), in order of appearance. */
+  | { kind: 'train'; histories: Reading[][] }
   /** `batch`: the payload was an array, so the answer is one too. */
   | { kind: 'score'; readings: Reading[]; batch: boolean };
 
@@ -27,5 +28,15 @@ export function anomalyRequest(topic: unknown, payload: unknown): AnomalyRequest
       throw new ReadingError(batch ? `item ${index}: ${(error as Error).message}` : (error as Error).message);
     }
   });
-  return train ? { kind: 'train', readings } : { kind: 'score', readings, batch };
+  return train ? { kind: 'train', histories: bySeries(readings) } : { kind: 'score', readings, batch };
+}
+
+function bySeries(readings: readonly Reading[]): Reading[][] {
+  const series = new Map<string, Reading[]>();
+  for (const reading of readings) {
+    const history = series.get(reading.entity_id);
+    if (history) history.push(reading);
+    else series.set(reading.entity_id, [reading]);
+  }
+  return [...series.values()];
 }

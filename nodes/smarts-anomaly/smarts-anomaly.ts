@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import type { ScoredReading } from '../../core/reading';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Reading, ScoredReading } from '../../core/reading';
 import type { FitReport } from '../../core/anomaly/fit';
 import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/input';
 import { defaultSeriesModels, formatMapping, parseMapping } from '../../core/anomaly/mapping';
@@ -109,6 +109,22 @@ export = function (RED: NodeAPI): void {
       },
     });
 
+    /** Trains each series of a history in turn, a report for each on output 3; fails naming every series that could not train. */
+    async function trainEach(histories: Reading[][], msg: NodeMessageInFlow, send: (messages: Array<NodeMessage | null>) => void): Promise<void> {
+      const failures: string[] = [];
+      for (const history of histories) {
+        const entityId = (history[0] as Reading).entity_id;
+        try {
+          const report = await service.train(history, () => showStatus());
+          send([null, null, { ...msg, ...trainingMessage(entityId, report, false) }]);
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+        showStatus();
+      }
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    }
+
     function fail(done: (error?: Error) => void, error: unknown): void {
       const failure = error instanceof Error ? error : new Error(String(error));
       node.status({ fill: 'red', shape: 'ring', text: `bad input: ${failure.message.slice(0, 60)}` });
@@ -130,15 +146,10 @@ export = function (RED: NodeAPI): void {
         return;
       }
       if (request.kind === 'train') {
-        const entityId = request.readings[0]?.entity_id ?? '';
-        service
-          .train(request.readings, () => showStatus())
-          .then((report) => {
-            showStatus();
-            send([null, null, { ...msg, ...trainingMessage(entityId, report, false) }]);
-            done();
-          })
-          .catch((error: unknown) => fail(done, error));
+        void trainEach(request.histories, msg, send).then(
+          () => done(),
+          (error: unknown) => fail(done, error),
+        );
         return;
       }
       const { batch } = request;

@@ -206,16 +206,24 @@ describe('smarts-anomaly node', () => {
     });
   }
 
-  it('the meter\'s history answer (topic "history", an array) trains the series: the report on output 3, none among the scores', { timeout: 120000 }, async () => {
+  it('the meter\'s history answer (topic "history", an array) trains each of its series: a report each on output 3, none among the scores; one too short reaches Catch', { timeout: 120000 }, async () => {
     await helper.load(modules(), flow(dir, { saveModels: false }));
     const all = collect('all');
     const anomalies = collect('anomalies');
     const trained = collect('trained');
-    const history = home(londonHome, 4).rows.map((row) => ({ entity_id: 'sensor.from_meter', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', hour: new Date(row.ts).getHours(), interval_s: 1800 }));
-    helper.getNode('anomaly').receive({ topic: 'history', payload: history });
-    await waitFor(() => trained.length === 1, 100000, 'the training report');
-    assert.deepEqual([trained[0]?.topic, (trained[0]?.payload as { entity_id: string }).entity_id], ['trained', 'sensor.from_meter']);
-    assert.equal((trained[0]?.payload as { points: number }).points, history.length);
+    const errors = collect('errors');
+    const rows = home(londonHome, 4).rows;
+    const history = (entityId: string, count: number) =>
+      rows.slice(0, count).map((row) => ({ entity_id: entityId, ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', hour: new Date(row.ts).getHours(), interval_s: 1800 }));
+    const answer = [...history('sensor.from_meter', rows.length), ...history('sensor.too_short', 10), ...history('sensor.second', 100)];
+    helper.getNode('anomaly').receive({ topic: 'history', payload: answer });
+    await waitFor(() => errors.length === 1, 100000, 'the training done');
+    const reports = trained.map((msg) => [msg.topic, (msg.payload as { entity_id: string; points: number }).entity_id, (msg.payload as { points: number }).points]);
+    assert.deepEqual(reports, [
+      ['trained', 'sensor.from_meter', rows.length],
+      ['trained', 'sensor.second', 100],
+    ]);
+    assert.match((errors[0]?.error as { message: string }).message, /too little history to train sensor\.too_short: 10 readings/);
     assert.equal(all.length + anomalies.length, 0, 'nothing on the score outputs');
   });
 

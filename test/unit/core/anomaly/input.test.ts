@@ -17,6 +17,16 @@ describe("what a message to the anomaly node asks for", () => {
     assert.equal(anomalyRequest(undefined, [reading]).kind, 'score');
   });
 
+  it("a meter's history of several entities is one history per series, in order", () => {
+    const other = { ...reading, entity_id: 'sensor.b' };
+    const request = anomalyRequest('history', [reading, other, { ...reading, ts: reading.ts + 3_600_000 }]);
+    assert.ok(request.kind === 'train');
+    assert.deepEqual(request.histories.map((history) => history.map((item) => `${item.entity_id}@${item.ts}`)), [
+      [`sensor.a@${reading.ts}`, `sensor.a@${reading.ts + 3_600_000}`],
+      [`sensor.b@${reading.ts}`],
+    ]);
+  });
+
   it("the notify node's answer is feedback by its shape, whatever the topic; topic \"feedback\" as today", () => {
     assert.deepEqual(anomalyRequest('sensor.a', answer), { kind: 'feedback', feedback: answer });
     assert.deepEqual(anomalyRequest('feedback', answer), { kind: 'feedback', feedback: answer });
