@@ -7,7 +7,8 @@ import type { Reading, ScoredReading } from '../reading';
 import { dayMs, hourMs, hourOfDay, rateUnitOf, readingConversion, UnitError } from '../units';
 import { extremeScore, type DefaultModelParams } from './default-model';
 import { explain } from './explain';
-import { isSuppressed, type Feedback, type Suppression } from './feedback';
+import type { Feedback, FeedbackKind } from '../feedback';
+import { isSuppressed, type Suppression } from './suppression';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, type HomeModelParams } from './home-model';
@@ -23,7 +24,7 @@ export interface HistoryPoint {
   hour: number;
   /** Flagged when scored, so kept out of training unless marked expected. */
   flagged: boolean;
-  feedback?: 'expected' | 'investigate';
+  feedback?: FeedbackKind;
 }
 
 export interface SeriesDetectorOptions {

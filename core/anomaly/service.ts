@@ -9,7 +9,7 @@ import type { Reading, ScoredReading } from '../reading';
 import type { AnomalyLogger } from './backend';
 import { dayMs } from '../units';
 import type { DefaultModelParams } from './default-model';
-import type { Feedback } from './feedback';
+import type { Feedback } from '../feedback';
 import { FixedScorer } from './fixed-scorer';
 import type { Sensitivity } from './sensitivity';
 import { minTrainingPoints, type FitReport } from './fit';
@@ -21,7 +21,7 @@ import { scoreToProbability, SeriesDetector, type SeriesStatus } from './online'
 export interface AnomalyServiceOptions {
   modelDir: string;
   /** entity_id → model folder name (inside modelDir). Unmapped series use `defaultModel`. */
-  mapping?: Record<string, string>;
+  mapping?: Readonly<Record<string, string>>;
   defaultModel?: string;
   learnDays?: number;
   retrainEveryMs?: number;
@@ -35,6 +35,14 @@ type Series =
   | { kind: 'fixed'; scorer: FixedScorer; lastScore: number | null }
   | { kind: 'online'; detector: SeriesDetector }
   | { kind: 'location'; detector: LocationDetector };
+
+export interface RetrainingOptions {
+  /** How often due (re)trainings are looked for (default every minute). */
+  checkEveryMs?: number;
+  onProgress?: (entityId: string, fraction: number) => void;
+  onTrained?: (entityId: string, report: FitReport | null) => void;
+  onError?: (error: Error) => void;
+}
 
 export interface ServiceStatus {
   series: number;
@@ -178,16 +186,27 @@ export class AnomalyService {
   }
 
   /** Starts due (re)trainings in the background; never awaited by scoring. Returns how many started. */
-  retrainDue(now: number, onProgress?: (entityId: string, fraction: number) => void, onError?: (error: Error) => void): number {
+  retrainDue(now: number, options: Omit<RetrainingOptions, 'checkEveryMs'> = {}): number {
     let started = 0;
     for (const [entityId, series] of this.series) {
       if (series.kind !== 'online' || !series.detector.needsTraining(now) || this.trainingEntity) continue;
       started += 1;
-      this.runTraining(entityId, series.detector, (fraction) => onProgress?.(entityId, fraction)).catch((error: unknown) =>
-        onError?.(error instanceof Error ? error : new Error(String(error))),
+      this.runTraining(entityId, series.detector, (fraction) => options.onProgress?.(entityId, fraction)).then(
+        (report) => options.onTrained?.(entityId, report),
+        (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error))),
       );
     }
     return started;
+  }
+
+  /**
+   * The one retrain schedule (the node's and the worker's): due retrainings are looked for every
+   * `checkEveryMs` of wall time; training yields between epochs, so scoring goes on. Returns stop.
+   */
+  startRetraining(options: RetrainingOptions = {}): () => void {
+    const timer = setInterval(() => this.retrainDue(Date.now(), options), options.checkEveryMs ?? 60_000);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   feedback(feedback: Feedback): boolean {
@@ -230,16 +249,4 @@ function scoreLocationReading(detector: LocationDetector, reading: Reading): Sco
   };
   if (scored.anomaly) scored.explanation = `${result.distanceKm.toFixed(1)} km from the places usual at this hour`;
   return scored;
-}
-
-/** "entity=folder" lines (or JSON object) → mapping; the seed series keeps the seed's table by default. */
-export function parseMapping(text: string | undefined): Record<string, string> {
-  const source = (text ?? '').trim();
-  if (source.startsWith('{')) return JSON.parse(source) as Record<string, string>;
-  const mapping: Record<string, string> = {};
-  for (const line of source.split(/[\n;]+/)) {
-    const [entity, folder] = line.split('=').map((part) => part.trim());
-    if (entity && folder) mapping[entity] = folder;
-  }
-  return mapping;
 }

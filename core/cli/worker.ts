@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { KafkaError } from '../kafka/errors';
-import { seedEntityId } from '../reading';
+import { defaultSeriesModels, formatMapping } from '../anomaly/mapping';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
 import { checkTopicName, cliSensitivity, parseCliOptions, requiredBrokers } from './options';
 import type { Sensitivity } from '../anomaly/sensitivity';
@@ -29,7 +29,7 @@ flight, commits and flushes before exiting.
   --models           per-series model directory, a subfolder per series (default: the shipped models/);
                      a series without one starts from --default-model and learns online
   --series-model     SERIES=FOLDER scores a series with a fixed model folder inside --models
-                     (repeatable; default ${seedEntityId}=seed-hour-profile, the seed's UDF)
+                     (repeatable; default ${formatMapping(defaultSeriesModels)}, the seed's UDF)
   --default-model    folder inside --models that new series start from (default: default)
   --save-models      save each series' trained model into --models (off by default)
   --sensitivity      high, normal (default) or low: how readily a learnt model alerts
@@ -79,8 +79,8 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
   if (values.in === values.out || (values.anomalies !== undefined && values.anomalies === values.in)) {
     throw new CliUsageError('--out and --anomalies must differ from --in (the worker would score its own output)');
   }
-  const seriesModels: Record<string, string> = {};
-  for (const entry of values['series-model'] ?? [`${seedEntityId}=seed-hour-profile`]) {
+  const seriesModels: Record<string, string> = values['series-model'] ? {} : { ...defaultSeriesModels };
+  for (const entry of values['series-model'] ?? []) {
     const at = entry.indexOf('=');
     if (at <= 0 || at === entry.length - 1) throw new CliUsageError(`--series-model must be SERIES=FOLDER, got '${entry}'`);
     seriesModels[entry.slice(0, at)] = entry.slice(at + 1);

@@ -1,3 +1,4 @@
+import { defaultSeriesModels } from '../anomaly/mapping';
 import { AnomalyService } from '../anomaly/service';
 import type { ReadingScorer } from './scorer';
 import type { Sensitivity } from '../anomaly/sensitivity';
@@ -5,7 +6,7 @@ import type { Sensitivity } from '../anomaly/sensitivity';
 export interface ModelScorerOptions {
   /** Per-series models: a subfolder per series. Series without one start from the default and learn online. */
   modelDir: string;
-  /** Series scored with a fixed model folder inside modelDir, e.g. `seed.power` → `seed-hour-profile`. */
+  /** Series scored with a fixed model folder inside modelDir (default defaultSeriesModels: `seed.power` → `seed-hour-profile`). */
   seriesModels?: Record<string, string>;
   /** Folder (inside modelDir) of the default model new series start from (default `default`). */
   defaultModel?: string;
@@ -19,22 +20,22 @@ export interface ModelScorerOptions {
 
 /**
  * The worker's scorer: core/anomaly's AnomalyService (the same per-series models as the
- * smarts-anomaly node), with due retraining started in the background on a timer.
+ * smarts-anomaly node), retraining in the background on the service's schedule.
  */
 export function createModelScorer(options: ModelScorerOptions): ReadingScorer {
   const log = options.log ?? (() => undefined);
   const service = new AnomalyService({
     modelDir: options.modelDir,
-    mapping: options.seriesModels,
+    mapping: options.seriesModels ?? defaultSeriesModels,
     defaultModel: options.defaultModel,
     save: options.save ?? false,
     ...(options.sensitivity ? { sensitivity: options.sensitivity } : {}),
     logger: { info: () => undefined, warn: (message) => log(`worker: ${message}`) },
   });
-  const timer = setInterval(() => {
-    service.retrainDue(Date.now(), undefined, (error) => log(`worker: background training failed: ${error.message}`));
-  }, options.retrainCheckMs ?? 60_000);
-  timer.unref();
+  const stopRetraining = service.startRetraining({
+    checkEveryMs: options.retrainCheckMs,
+    onError: (error) => log(`worker: background training failed: ${error.message}`),
+  });
   return {
     async score(reading) {
       const [scored] = await service.score([reading]);
@@ -42,7 +43,7 @@ export function createModelScorer(options: ModelScorerOptions): ReadingScorer {
       return scored;
     },
     async close() {
-      clearInterval(timer);
+      stopRetraining();
     },
   };
 }

@@ -1,13 +1,17 @@
 import { resolve } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { parseReading, ReadingError, type Reading, type ScoredReading } from '../../core/reading';
-import { AnomalyService, parseMapping } from '../../core/anomaly/service';
-import { parseFeedback } from '../../core/anomaly/feedback';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Reading, ScoredReading } from '../../core/reading';
+import type { FitReport } from '../../core/anomaly/fit';
+import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/input';
+import { defaultSeriesModels, formatMapping, parseMapping } from '../../core/anomaly/mapping';
+import { AnomalyService } from '../../core/anomaly/service';
+import { trainedTopic } from '../../core/topics';
 import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/sensitivity';
 
 interface AnomalyNodeDef extends NodeDef {
   modelDir: string;
-  mapping: string;
+  /** Absent in flows written before the field existed: the default mapping. */
+  mapping?: string;
   learnDays: number | string;
   retrainHours: number | string;
   saveModels: boolean;
@@ -32,7 +36,7 @@ export = function (RED: NodeAPI): void {
     let configError: string | null = null;
     let mapping: Record<string, string>;
     try {
-      mapping = parseMapping(def.mapping ?? 'seed.power=seed-hour-profile');
+      mapping = def.mapping === undefined ? { ...defaultSeriesModels } : parseMapping(def.mapping);
     } catch (error) {
       configError = 'bad series → model mapping';
       node.error(`${configError}: ${(error as Error).message}`);
@@ -87,82 +91,92 @@ export = function (RED: NodeAPI): void {
     }
     showStatus();
 
-    // Background retraining: checked every minute; training yields between epochs, so scoring goes on.
-    const timer = setInterval(() => {
-      const started = service.retrainDue(Date.now(), () => showStatus(), (error) => {
+    /** Output 3: a training report, from a history the node was sent or from background retraining. */
+    const trainingMessage = (entityId: string, report: FitReport | null, background: boolean) => ({
+      topic: trainedTopic,
+      payload: { entity_id: entityId, background, ...report },
+    });
+
+    const stopRetraining = service.startRetraining({
+      onProgress: () => showStatus(),
+      onTrained: (entityId, report) => {
+        showStatus();
+        node.send([null, null, trainingMessage(entityId, report, true)]);
+      },
+      onError: (error) => {
         node.warn(`background training failed: ${error.message}`);
         showStatus();
-      });
-      if (started > 0) showStatus();
-    }, 60_000);
+      },
+    });
 
-    function fail(done: (error?: Error) => void, error: Error): void {
-      node.status({ fill: 'red', shape: 'ring', text: `bad input: ${error.message.slice(0, 60)}` });
-      done(error);
+    /** Trains each series of a history in turn, a report for each on output 3; fails naming every series that could not train. */
+    async function trainEach(histories: Reading[][], msg: NodeMessageInFlow, send: (messages: Array<NodeMessage | null>) => void): Promise<void> {
+      const failures: string[] = [];
+      for (const history of histories) {
+        const entityId = (history[0] as Reading).entity_id;
+        try {
+          const report = await service.train(history, () => showStatus());
+          send([null, null, { ...msg, ...trainingMessage(entityId, report, false) }]);
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+        showStatus();
+      }
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    }
+
+    function fail(done: (error?: Error) => void, error: unknown): void {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      node.status({ fill: 'red', shape: 'ring', text: `bad input: ${failure.message.slice(0, 60)}` });
+      done(failure);
     }
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      const topic = typeof msg.topic === 'string' ? msg.topic : '';
-      if (topic === 'feedback') {
-        let feedback;
-        try {
-          feedback = parseFeedback(msg.payload);
-        } catch (error) {
-          fail(done, error as Error);
-          return;
-        }
-        const applied = service.feedback(feedback);
-        if (!applied) node.warn(`feedback for ${feedback.entity_id} at ${new Date(feedback.ts).toISOString()}: no such reading in the history`);
+      let request: AnomalyRequest;
+      try {
+        request = anomalyRequest(msg.topic, msg.payload);
+      } catch (error) {
+        fail(done, error);
+        return;
+      }
+      if (request.kind === 'feedback') {
+        const { feedback } = request;
+        if (!service.feedback(feedback)) node.warn(`feedback for ${feedback.entity_id} at ${new Date(feedback.ts).toISOString()}: no such reading in the history`);
         done();
         return;
       }
-      let readings: Reading[];
-      try {
-        const items = Array.isArray(msg.payload) ? (msg.payload as unknown[]) : [msg.payload];
-        readings = items.map((item, index) => {
-          try {
-            return parseReading(item);
-          } catch (error) {
-            throw new ReadingError(Array.isArray(msg.payload) ? `item ${index}: ${(error as Error).message}` : (error as Error).message);
-          }
-        });
-        if (readings.length === 0) throw new ReadingError('empty array: nothing to score');
-      } catch (error) {
-        fail(done, error as Error);
+      if (request.kind === 'train') {
+        void trainEach(request.histories, msg, send).then(
+          () => done(),
+          (error: unknown) => fail(done, error),
+        );
         return;
       }
-      if (topic === 'train') {
-        service
-          .train(readings, () => showStatus())
-          .then((report) => {
-            showStatus();
-            send([{ ...msg, topic: 'trained', payload: report }, null]);
-            done();
-          })
-          .catch((error: unknown) => fail(done, error instanceof Error ? error : new Error(String(error))));
-        return;
-      }
+      const { batch } = request;
       service
-        .score(readings)
+        .score(request.readings)
         .then((scored: ScoredReading[]) => {
           showStatus();
           const anomalies = scored.filter((reading) => reading.anomaly);
-          if (Array.isArray(msg.payload)) {
-            send([{ ...msg, payload: scored }, anomalies.length > 0 ? { ...msg, payload: anomalies } : null]);
+          if (batch) {
+            send([{ ...msg, payload: scored }, anomalies.length > 0 ? { ...msg, payload: anomalies } : null, null]);
           } else {
             const one = scored[0] as ScoredReading;
-            send([{ ...msg, payload: one }, one.anomaly ? { ...msg, payload: one } : null]);
+            send([{ ...msg, payload: one }, one.anomaly ? { ...msg, payload: one } : null, null]);
           }
           done();
         })
-        .catch((error: unknown) => fail(done, error instanceof Error ? error : new Error(String(error))));
+        .catch((error: unknown) => fail(done, error));
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      clearInterval(timer);
+      stopRetraining();
       done();
     });
   }
 
-  RED.nodes.registerType('smarts-anomaly', SmartsAnomaly);
+  // the editor's default for a new node's mapping, from the same constant
+  RED.nodes.registerType('smarts-anomaly', SmartsAnomaly, {
+    settings: { smartsAnomalyMapping: { value: formatMapping(defaultSeriesModels), exportable: true } },
+  });
 };

@@ -4,6 +4,7 @@ import { describeError } from '../../core/ha/errors';
 import { EntityMeter, type IntervalLedger } from '../../core/ha/meter';
 import { clockTime } from '../../core/units';
 import { createOfflineWatch, realSchedule, type OfflineWatch } from '../../core/ha/offline-watch';
+import { historyTopic } from '../../core/topics';
 import { haConnectionStatus, throttled } from '../shared/ha-status';
 import type { HaServerNode } from '../shared/ha-server-api';
 
@@ -13,7 +14,8 @@ interface MeterDef extends NodeDef {
   entities: string;
   /** Interval length in seconds: 3600 (default), 1800, 900. */
   interval: string | number;
-  output: 'intervals' | 'raw' | 'both';
+  /** `history`: no live readings, only answers to history requests (the anomaly node trains on them). */
+  output: 'intervals' | 'raw' | 'both' | 'history';
   /** Minutes a meter must stay unavailable (or out of reach) before output 2 says so; fractions allowed; 0 = off. Default 15. */
   offlineGrace?: string | number;
 }
@@ -84,8 +86,8 @@ export = function (RED: NodeAPI) {
         meter = new EntityMeter({
           entities,
           intervalMs: (Number(def.interval) > 0 ? Number(def.interval) : 3600) * 1000,
-          emitRaw: output !== 'intervals',
-          emitIntervals: output !== 'raw',
+          emitRaw: output === 'raw' || output === 'both',
+          emitIntervals: output === 'intervals' || output === 'both',
           source: client,
           ledger,
           emit: (reading) => node.send({ topic: reading.entity_id, payload: reading }),
@@ -126,8 +128,8 @@ export = function (RED: NodeAPI) {
     status.request();
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      if (msg.topic !== 'history') {
-        done(new Error(`smarts-ha-meter answers msg.topic "history" only (got ${JSON.stringify(msg.topic ?? null)})`));
+      if (msg.topic !== historyTopic) {
+        done(new Error(`smarts-ha-meter answers msg.topic "${historyTopic}" only (got ${JSON.stringify(msg.topic ?? null)})`));
         return;
       }
       if (!meter) {

@@ -8,6 +8,7 @@ import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
 import type { ScoredReading } from '../../core/reading';
 import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../support/node-red-helper';
 import { waitFor } from '../support/wait';
+import { expectedAnswerReadings, markedExpectedNote } from '../support/expected-answer';
 
 function modules(): NodeModule[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,9 +19,10 @@ function modules(): NodeModule[] {
 function flow(modelDir: string, extra: Record<string, unknown> = {}): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: true, wires: [['all'], ['anomalies']], ...extra },
+    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: true, wires: [['all'], ['anomalies'], ['trained']], ...extra },
     { id: 'all', type: 'helper', z: 'tab' },
     { id: 'anomalies', type: 'helper', z: 'tab' },
+    { id: 'trained', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper', z: 'tab' },
   ];
@@ -98,22 +100,28 @@ describe('smarts-anomaly node', () => {
     assert.ok(seen.some((status) => /learning 2\/336/.test(status.text ?? '')), JSON.stringify(seen));
   });
 
-  it('trains a series from a history array now, with progress, saves its folder and scores with it', { timeout: 120000 }, async () => {
+  it('trains a series from a history array with topic "train" (today\'s flows), with progress; the report leaves on output 3 only; it saves its folder and scores with it', { timeout: 120000 }, async () => {
     await helper.load(modules(), flow(dir));
     const all = collect('all');
+    const anomalies = collect('anomalies');
+    const trained = collect('trained');
     const seen = statuses(helper.getNode('anomaly'));
     const series = home(londonHome, 28);
     const history = series.rows.map((row) => ({ entity_id: 'sensor.london', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
     helper.getNode('anomaly').receive({ topic: 'train', payload: history });
-    await waitFor(() => all.length === 1, 100000, 'the training report');
-    assert.equal(all[0]?.topic, 'trained');
-    assert.ok((all[0]?.payload as { points: number }).points > 1000);
+    await waitFor(() => trained.length === 1, 100000, 'the training report');
+    assert.equal(trained[0]?.topic, 'trained');
+    const report = trained[0]?.payload as { entity_id: string; background: boolean; points: number };
+    assert.equal(report.entity_id, 'sensor.london');
+    assert.equal(report.background, false);
+    assert.ok(report.points > 1000);
     assert.ok(seen.some((status) => /training sensor\.london \d+%/.test(status.text ?? '')), 'progress on the status');
     assert.ok((await stat(join(dir, 'sensor.london', 'model.json'))).isFile());
     const last = series.rows[series.rows.length - 1]!;
     helper.getNode('anomaly').receive({ payload: { entity_id: 'sensor.london', ts: last.ts + 1_800_000, value: last.value, unit: 'kWh', kind: 'energy', interval_s: 1800 } });
-    await waitFor(() => all.length === 2, 10000, 'a reading scored by the trained model');
-    assert.match((all[1]?.payload as Scored).model, /^home@1:sensor\.london/);
+    await waitFor(() => all.length === 1, 10000, 'a reading scored by the trained model');
+    assert.match((all[0]?.payload as Scored).model, /^home@1:sensor\.london/);
+    assert.equal(anomalies.length + trained.length, 1, 'no report among the scores');
   });
 
   it('sensitivity scales what alerts: the same training scores the same reading 1.6 x lower at "low" than at "high"', { timeout: 120000 }, async () => {
@@ -128,9 +136,10 @@ describe('smarts-anomaly node', () => {
       const scoreAt = async (sensitivity: string): Promise<Scored> => {
         await helper.load(modules(), flow(own, { sensitivity, saveModels: false }));
         const all = collect('all');
+        const trained = collect('trained');
         const history = series.rows.map((row) => ({ entity_id: 'sensor.sensitive', ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', interval_s: 1800 }));
         helper.getNode('anomaly').receive({ topic: 'train', payload: history });
-        await waitFor(() => all.length === 1, 100000, 'the training report');
+        await waitFor(() => trained.length === 1, 100000, 'the training report');
         helper.getNode('anomaly').receive({ payload: odd });
         await waitFor(() => all.some((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive'), 10000, 'the scored reading');
         const scored = all.find((msg) => (msg.payload as Scored).entity_id === 'sensor.sensitive')!.payload as Scored;
@@ -170,6 +179,66 @@ describe('smarts-anomaly node', () => {
     helper.getNode('anomaly').receive({ payload: [{ entity_id: 'sensor.x', ts: 1, value: 1, unit: 'parsecs', kind: 'energy' }] });
     await waitFor(() => errors.length === 3, 10000, 'the unknown unit at Catch');
     assert.match((errors[2]?.error as { message: string }).message, /unit 'parsecs'/);
+  });
+
+  for (const [how, answer] of [
+    ['as the notify node sends it (topic: the entity id)', (payload: object) => ({ topic: 'sensor.answered', payload })],
+    ["with today's topic \"feedback\"", (payload: object) => ({ topic: 'feedback', payload })],
+  ] as const) {
+    it(`an "expected" answer ${how} keeps that pattern from alerting for two retrain intervals`, { timeout: 20000 }, async () => {
+      await helper.load(modules(), flow(dir));
+      const all = collect('all');
+      const errors = collect('errors');
+      const anomaly = helper.getNode('anomaly');
+      const readings = expectedAnswerReadings('sensor.answered', Date.UTC(2024, 4, 1, 2), 24);
+      anomaly.receive({ payload: readings.answered });
+      await waitFor(() => all.length === 1, 10000, 'the first extreme hour scored');
+      assert.equal((all[0]?.payload as Scored).anomaly, true);
+      anomaly.receive(answer({ feedback: 'expected', entity_id: 'sensor.answered', ts: readings.answered.ts }));
+      anomaly.receive({ payload: readings.inside });
+      anomaly.receive({ payload: readings.after });
+      await waitFor(() => all.length === 3, 10000, 'the next two scored');
+      const [inside, after] = all.slice(1).map((msg) => msg.payload as Scored);
+      assert.deepEqual([inside?.anomaly, inside?.score, inside?.explanation], [false, 0.99, markedExpectedNote]);
+      assert.equal(after?.anomaly, true, 'after two retrain intervals the pattern alerts again');
+      assert.deepEqual(errors, []);
+      assert.ok(!JSON.stringify(helper.log().args).includes('no such reading'), 'the answer found its reading');
+    });
+  }
+
+  it('the meter\'s history answer (topic "history", an array) trains each of its series: a report each on output 3, none among the scores; one too short reaches Catch', { timeout: 120000 }, async () => {
+    await helper.load(modules(), flow(dir, { saveModels: false }));
+    const all = collect('all');
+    const anomalies = collect('anomalies');
+    const trained = collect('trained');
+    const errors = collect('errors');
+    const rows = home(londonHome, 4).rows;
+    const history = (entityId: string, count: number) =>
+      rows.slice(0, count).map((row) => ({ entity_id: entityId, ts: row.ts, value: row.value, unit: 'kWh', kind: 'energy', hour: new Date(row.ts).getHours(), interval_s: 1800 }));
+    const answer = [...history('sensor.from_meter', rows.length), ...history('sensor.too_short', 10), ...history('sensor.second', 100)];
+    helper.getNode('anomaly').receive({ topic: 'history', payload: answer });
+    await waitFor(() => errors.length === 1, 100000, 'the training done');
+    const reports = trained.map((msg) => [msg.topic, (msg.payload as { entity_id: string; points: number }).entity_id, (msg.payload as { points: number }).points]);
+    assert.deepEqual(reports, [
+      ['trained', 'sensor.from_meter', rows.length],
+      ['trained', 'sensor.second', 100],
+    ]);
+    assert.match((errors[0]?.error as { message: string }).message, /too little history to train sensor\.too_short: 10 readings/);
+    assert.equal(all.length + anomalies.length, 0, 'nothing on the score outputs');
+  });
+
+  it('a malformed answer recognised by its feedback field goes to Catch with a red status naming what is wrong', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const errors = collect('errors');
+    const all = collect('all');
+    const seen = statuses(helper.getNode('anomaly'));
+    helper.getNode('anomaly').receive({ topic: 'sensor.x', payload: { feedback: 'yes', entity_id: 'sensor.x', ts: 1 } });
+    helper.getNode('anomaly').receive({ topic: 'sensor.x', payload: { feedback: 'expected', entity_id: 'sensor.x', ts: 'yesterday' } });
+    await waitFor(() => errors.length === 2, 10000, 'both at Catch');
+    assert.match((errors[0]?.error as { message: string }).message, /'feedback' must be "expected" or "investigate", got "yes"/);
+    assert.match((errors[1]?.error as { message: string }).message, /'ts' must be epoch ms or an ISO time/);
+    assert.ok(seen.some((status) => status.fill === 'red' && /bad input: 'feedback' must be/.test(status.text ?? '')), JSON.stringify(seen));
+    assert.equal(all.length, 0, 'not scored as a reading');
   });
 
   it('every reading of adversarial series (100 ms apart and rising, duplicates, backwards, gaps, extremes) leaves with a finite score', { timeout: 30000 }, async () => {

@@ -137,6 +137,26 @@ describe('smarts-ha-meter offline alert against the real Home Assistant', () => 
     assert.equal(offline.length, 0);
   });
 
+  it('"history answers only": no live readings, and the history answer (topic "history", an array) when asked', { timeout: 60_000 }, async () => {
+    const entityId = `sensor.${uniqueId('history_only')}`;
+    await setState(entityId, 10, energyAttributes);
+    const hour = 3_600_000;
+    const first = Math.floor(Date.now() / hour) * hour - 48 * hour;
+    const { importHourly } = await import('../integration/ha/statistics');
+    await importHourly(entityId, first, Array.from({ length: 48 }, () => 0.5));
+    const flow = offlineFlow(ha().url, entityId, 0).map((node) => (node.id === 'meter' ? { ...node, output: 'history' } : node));
+    const { out } = await loadConnected(flow);
+    await setState(entityId, 11, energyAttributes);
+    await setState(entityId, 12, energyAttributes);
+    await sleep(1500);
+    assert.equal(out.length, 0, 'no live reading');
+    helper.getNode('meter').receive({ topic: 'history', payload: { days: 2 } });
+    await waitFor(() => out.length === 1, 30_000, 'the history answer');
+    const answer = out[0] as unknown as { topic: string; payload: Array<{ entity_id: string; value: number }> };
+    assert.equal(answer.topic, 'history');
+    assert.ok(Array.isArray(answer.payload) && answer.payload.filter((reading) => reading.entity_id === entityId && reading.value === 0.5).length >= 24, JSON.stringify(answer.payload).slice(0, 300));
+  });
+
   describe('when Home Assistant is out of reach', () => {
     const proxy = haProxyForSuite();
 

@@ -96,6 +96,8 @@ describe('smarts-ha-notify: meter offline alert against the real Home Assistant'
 
     await setState(entityId, 'unavailable', attributes);
     await waitFor(() => written(new RegExp(`^Energy meter ${escaped} has been unavailable since \\d\\d:\\d\\d \\(\\d+ s\\): readings are not being recorded$`)), 20_000, 'the offline message in the notify file');
+    // HA writes the file before its service call returns; the node's outcome follows that answer
+    await waitFor(() => out.length >= 1, 10_000, 'the outcome on output 1');
     assert.deepEqual(out.map((msg) => [msg.topic, msg.alert.kind, msg.alert.push.push]), [['meter_offline', 'meter_offline', true]]);
     const [shown] = await persistent();
     assert.equal(shown?.title, 'Energy meter offline');

@@ -1,4 +1,5 @@
 import type { ReadingKind } from '../../reading';
+import { actionId } from './feedback';
 import { alertFields, defaultTemplate, defaultTitle, renderTemplate, type AlertSubject } from './template';
 
 export const anomalyEventType = 'stream_smarts_anomaly';
@@ -41,11 +42,6 @@ export function splitService(name: string): { domain: string; service: string } 
   const trimmed = name.trim();
   const dot = trimmed.indexOf('.');
   return dot === -1 ? { domain: 'notify', service: trimmed } : { domain: trimmed.slice(0, dot), service: trimmed.slice(dot + 1) };
-}
-
-/** Action ids carry what the answer is about: `<prefix>|expected|<entity_id>|<ts>`. */
-export function actionId(prefix: string, answer: 'expected' | 'investigate', entityId: string, ts: number): string {
-  return `${prefix}|${answer}|${entityId}|${ts}`;
 }
 
 export interface ScoredSubject extends AlertSubject {

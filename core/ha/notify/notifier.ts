@@ -4,7 +4,8 @@ import { HaConnectionError } from '../errors';
 import { meterOfflineTopic, parseMeterStatus, type MeterStatusKind } from '../offline-message';
 import { BoundedQueue } from './alert-queue';
 import { clearCalls, eventCall, persistentCall, pushCalls, sensorCall, type HaCall, type NotifyOptions, type ScoredSubject } from './alert-plan';
-import { notificationActionEvent, parseFeedback, type Feedback } from './feedback';
+import type { Feedback } from '../../feedback';
+import { feedbackFromAction, notificationActionEvent } from './feedback';
 import { meterStatusClearCalls, meterStatusEventCall, meterStatusPersistentCall, meterStatusPushCalls } from './offline-plan';
 import { AlertPolicy, type PolicyOptions, type PushDecision } from './policy';
 
@@ -97,7 +98,7 @@ export class AnomalyNotifier {
     const sink = this.options.sink;
     if (this.options.onFeedback) {
       const unsubscribe = await sink.subscribe({ type: 'subscribe_events', event_type: notificationActionEvent }, (event) => {
-        const feedback = parseFeedback(event, this.options.actionPrefix);
+        const feedback = feedbackFromAction(event, this.options.actionPrefix);
         if (feedback) this.options.onFeedback?.(feedback);
       });
       this.cleanups.push(unsubscribe);

@@ -4,15 +4,16 @@ RED.nodes.registerType('smarts-anomaly', {
   defaults: {
     name: { value: '' },
     modelDir: { value: '' },
-    mapping: { value: 'seed.power=seed-hour-profile' },
+    // the runtime's default mapping (core/anomaly/mapping.ts), exported to the editor as a node setting
+    mapping: { value: RED.settings.smartsAnomalyMapping === undefined ? '' : RED.settings.smartsAnomalyMapping },
     learnDays: { value: 14, required: true, validate: RED.validators.number() },
     retrainHours: { value: 24, required: true, validate: RED.validators.number() },
     saveModels: { value: true },
     sensitivity: { value: 'normal' },
   },
   inputs: 1,
-  outputs: 2,
-  outputLabels: ['every scored reading', 'anomalies only'],
+  outputs: 3,
+  outputLabels: ['every scored reading', 'anomalies only', 'training reports'],
   icon: 'smarts-anomaly.svg',
   paletteLabel: 'anomaly',
   label: function () {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { defaultSeriesModels, formatMapping } from '../../../core/anomaly/mapping';
 import { projectRoot, stackInfo } from '../../support/stack';
 import { NodeRedProcess } from './support/node-red';
 
@@ -27,5 +28,11 @@ describe('editor assets in a real Node-RED', { timeout: 90_000 }, () => {
       assert.equal(response.status, 200, `icon ${icon}`);
       assert.match(await response.text(), /<svg/);
     }
+  });
+
+  it("gives the editor the runtime's default series → model mapping for a new anomaly node", async () => {
+    nodeRed ??= await NodeRedProcess.start([], {}, stackInfo());
+    const settings = (await (await fetch(`${nodeRed.url}/settings`)).json()) as { smartsAnomalyMapping?: unknown };
+    assert.equal(settings.smartsAnomalyMapping, formatMapping(defaultSeriesModels));
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { actionId, scoreSensorId } from '../../../core/ha/notify/alert-plan';
+import { scoreSensorId } from '../../../core/ha/notify/alert-plan';
+import { actionId } from '../../../core/ha/notify/feedback';
 import { anomalyWatcherForSuite, collect, fireEvent, getState, ha, haProxyForSuite, helper, loadFlow, notifyLines, serverNode, statuses, uniqueId, waitFor, type FlowNode } from './support';
 
 function notifyFlow(url: string, extra: Record<string, unknown> = {}): FlowNode[] {

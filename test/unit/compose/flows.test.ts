@@ -23,6 +23,55 @@ const files: Array<[string, FlowNode[]]> = [
     .map((name): [string, FlowNode[]] => [`examples/${name}`, JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as FlowNode[]]),
 ];
 
+/** Core nodes that reshape messages: between two plugin nodes they would be glue the plugin should not need. */
+const glue = new Set(['function', 'change', 'switch']);
+
+/** Where a node's messages go: its wires, and for a link out the link in nodes it names. */
+function targets(node: FlowNode): string[] {
+  const links = node.type === 'link out' && Array.isArray(node.links) ? (node.links as string[]) : [];
+  return [...(node.wires ?? []).flat(), ...links];
+}
+
+/** Whether a plugin node is reached from `start` through core nodes only, following messages forwards or backwards. */
+function reachesPlugin(flow: FlowNode[], start: FlowNode, direction: 'forward' | 'backward'): boolean {
+  const seen = new Set<string>([start.id]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const node = queue.shift() as FlowNode;
+    const next =
+      direction === 'forward'
+        ? targets(node).map((id) => flow.find((candidate) => candidate.id === id))
+        : flow.filter((candidate) => targets(candidate).includes(node.id));
+    for (const neighbour of next) {
+      if (!neighbour || seen.has(neighbour.id)) continue;
+      if (ours.has(neighbour.type)) return true;
+      seen.add(neighbour.id);
+      queue.push(neighbour);
+    }
+  }
+  return false;
+}
+
+interface Box {
+  node: FlowNode;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The editor's box of a node, estimated: x, y are its centre; the width grows with the label
+ * (about 8 px a character plus icon and padding, at least 100), the height with its outputs (15 px each, at least 30).
+ */
+function box(node: FlowNode): Box | undefined {
+  if (typeof node.x !== 'number' || typeof node.y !== 'number') return undefined;
+  const label = String(node.name || node.type);
+  const width = node.type === 'link in' || node.type === 'link out' ? 30 : Math.max(100, Math.ceil((label.length * 8 + 50) / 20) * 20);
+  const height = Math.max(30, (node.wires ?? []).length * 15);
+  return { node, left: node.x - width / 2, right: node.x + width / 2, top: node.y - height / 2, bottom: node.y + height / 2 };
+}
+
 function downstream(flow: FlowNode[], fromId: string, seen = new Set<string>()): FlowNode[] {
   const node = flow.find((candidate) => candidate.id === fromId);
   const reached: FlowNode[] = [];
@@ -60,6 +109,33 @@ describe('demo flow and example flows', () => {
           }
         }
         assert.ok(!('credentials' in node) && !('token' in node) && !('password' in node), `${node.id} carries a secret`);
+      }
+    });
+
+    it(`${name}: no function, change or switch node between two plugin nodes (they connect without glue)`, () => {
+      for (const node of flow.filter((candidate) => glue.has(candidate.type))) {
+        const between = reachesPlugin(flow, node, 'backward') && reachesPlugin(flow, node, 'forward');
+        assert.ok(!between, `${node.id} (${node.type} "${String(node.name ?? '')}") sits between plugin nodes`);
+      }
+    });
+
+    it(`${name}: tidy layout: on the canvas, no two nodes or comments overlap, every wire reads left to right`, () => {
+      const boxes = flow.map(box).filter((candidate): candidate is Box => candidate !== undefined);
+      // a margin, so that boxes merely touching count as overlapping too
+      const margin = 5;
+      for (const { node, left, top } of boxes) assert.ok(left >= 0 && top >= 0, `${node.id} reaches past the canvas' top or left edge`);
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          if (a.node.z !== b.node.z) continue;
+          const apart = a.right + margin <= b.left || b.right + margin <= a.left || a.bottom + margin <= b.top || b.bottom + margin <= a.top;
+          assert.ok(apart, `${a.node.id} and ${b.node.id} overlap`);
+        }
+      }
+      for (const source of boxes) {
+        for (const targetId of (source.node.wires ?? []).flat()) {
+          const target = boxes.find((candidate) => candidate.node.id === targetId);
+          assert.ok(target && target.left > source.right, `the wire ${source.node.id} → ${targetId} does not read left to right`);
+        }
       }
     });
 

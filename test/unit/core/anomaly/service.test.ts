@@ -3,7 +3,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AnomalyService, parseMapping } from '../../../../core/anomaly/service';
+import { parseMapping } from '../../../../core/anomaly/mapping';
+import { AnomalyService } from '../../../../core/anomaly/service';
 import { parseReading, type Reading } from '../../../../core/reading';
 import { modelsDir } from './fixtures';
 
@@ -49,5 +50,28 @@ describe('anomaly service (what the node and the worker run)', () => {
     assert.equal(far?.anomaly, true);
     assert.match(far?.explanation ?? '', /km from the places usual at this hour/);
     await assert.rejects(service.score([{ entity_id: 'person.me', ts: night, value: 0, unit: '', kind: 'location', hour: 3 }]), /needs latitude and longitude/);
+  });
+
+  it('one retrain schedule: startRetraining trains a due series in the background, reports it, and stops', { timeout: 60000 }, async () => {
+    const service = new AnomalyService({ modelDir: dir, learnDays: 14, save: false });
+    const start = Date.now() - 20 * 86_400_000;
+    const readings = Array.from({ length: 20 * 24 }, (_, h) =>
+      parseReading({ entity_id: 'sensor.due', ts: start + h * 3_600_000, value: 0.2 + ((h * 7) % 24) / 20, unit: 'kWh', kind: 'energy', interval_s: 3600 }),
+    );
+    await service.score(readings);
+    const trained: Array<{ entityId: string; points: number | undefined }> = [];
+    const progress: number[] = [];
+    const stop = service.startRetraining({ checkEveryMs: 20, onProgress: (_entity, fraction) => progress.push(fraction), onTrained: (entityId, report) => trained.push({ entityId, points: report?.points }) });
+    try {
+      const deadline = Date.now() + 50_000;
+      while (trained.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      stop();
+    }
+    assert.equal(trained.length, 1, 'trained once: not due again until the retrain interval has passed');
+    assert.equal(trained[0]?.entityId, 'sensor.due');
+    assert.ok((trained[0]?.points ?? 0) > 300);
+    assert.ok(progress.length > 0);
+    assert.match(service.status().last?.status.modelId ?? '', /^home@1:sensor\.due/);
   });
 });

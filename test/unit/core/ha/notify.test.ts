@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actionId, clearCalls, eventCall, pushCalls, scoreSensorId, sensorCall, splitService, tagFor } from '../../../../core/ha/notify/alert-plan';
-import { parseFeedback } from '../../../../core/ha/notify/feedback';
+import { clearCalls, eventCall, pushCalls, scoreSensorId, sensorCall, splitService, tagFor } from '../../../../core/ha/notify/alert-plan';
+import { actionId, feedbackFromAction } from '../../../../core/ha/notify/feedback';
 import { AlertPolicy, inQuietHours } from '../../../../core/ha/notify/policy';
 import { alertFields, renderTemplate, defaultTemplate } from '../../../../core/ha/notify/template';
 import { BoundedQueue } from '../../../../core/ha/notify/alert-queue';
@@ -74,9 +74,9 @@ describe('alert plan', () => {
 describe('feedback', () => {
   it("reads this node's actions and ignores others", () => {
     const action = actionId('n1', 'investigate', 'sensor.home_energy', ts);
-    assert.deepEqual(parseFeedback({ data: { action } }, 'n1'), { feedback: 'investigate', entity_id: 'sensor.home_energy', ts });
-    assert.equal(parseFeedback({ data: { action } }, 'n2'), undefined);
-    assert.equal(parseFeedback({ data: { action: 'OTHER' } }, 'n1'), undefined);
+    assert.deepEqual(feedbackFromAction({ data: { action } }, 'n1'), { feedback: 'investigate', entity_id: 'sensor.home_energy', ts });
+    assert.equal(feedbackFromAction({ data: { action } }, 'n2'), undefined);
+    assert.equal(feedbackFromAction({ data: { action: 'OTHER' } }, 'n1'), undefined);
   });
 });
 
