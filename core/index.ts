@@ -7,6 +7,7 @@
 // the reading contract, its units and kinds, errors and retry
 export { readingKinds, parseReading, seedEntityId, ReadingError, type Reading, type ReadingKind, type ScoredReading, type SeedRecord, type ReadingParseOptions } from './reading';
 export * from './units';
+export { feedbackKinds, parseFeedback, FeedbackError, type Feedback, type FeedbackKind } from './feedback';
 export { StreamSmartsError, isRetriable, errorMessage, asError } from './errors';
 export { retry, backoffDelay, sleep, type RetryOptions, type BackoffOptions } from './retry';
 
@@ -17,10 +18,11 @@ export { readingSchema, seedSchema, type KnownSchema } from './avro/schemas';
 export { ValueFormatError, RegistryError } from './avro/errors';
 
 // anomaly models: per-series scoring, training, model folders, sensitivity
-export { AnomalyService, parseMapping, type AnomalyServiceOptions, type ServiceStatus } from './anomaly/service';
+export { AnomalyService, type AnomalyServiceOptions, type ServiceStatus } from './anomaly/service';
+export { parseMapping, formatMapping, defaultSeriesModels, shippedModelsDir, defaultModelName, seedModelName } from './anomaly/mapping';
 export { SeriesDetector, type SeriesDetectorOptions, type SeriesStatus } from './anomaly/online';
 export { scoreToProbability } from './anomaly/finite';
-export { loadModelDir, saveModelDir, shippedModelsDir, defaultModelName, seedModelName, defaultSeriesModels, ModelDirError, type LoadedModel, type ModelMetadata, type StoredModel } from './anomaly/model-dir';
+export { loadModelDir, saveModelDir, ModelDirError, type LoadedModel, type ModelMetadata, type StoredModel } from './anomaly/model-dir';
 export { sensitivities, defaultSensitivity, parseSensitivity, SensitivityError, type Sensitivity } from './anomaly/sensitivity';
 export { trainSeries, type SeriesTrainOptions, type SeriesTrainResult } from './anomaly/training';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StreamSmartsError } from '../errors';
-import { seedEntityId, type ReadingKind } from '../reading';
+import type { ReadingKind } from '../reading';
 import { loadTf, type AnomalyLogger } from './backend';
 import { buildAutoencoder, extractLayers, setLayers } from './autoencoder';
 import type { DefaultModelParams } from './default-model';
@@ -15,21 +15,6 @@ import type { DenseLayer } from './dense';
 import type { HomeModelParams } from './home-model';
 import type { HourProfileParams } from './hour-profile';
 import { loadLayersModel, modelJsonName, saveLayersModel, weightsName } from './io-handler';
-
-/**
- * The package's own models/ folder (the shipped default model and the seed's hour profile), as an
- * absolute path. This file runs as dist/core/anomaly/model-dir.js, three levels below the package root.
- */
-export const shippedModelsDir = resolve(__dirname, '..', '..', '..', 'models');
-
-/** The shipped model every energy and power series starts from until it has its own. */
-export const defaultModelName = 'default';
-
-/** The seed's `ANOMOLY_POWER(hour, mwh)` table as a model folder. */
-export const seedModelName = 'seed-hour-profile';
-
-/** The default series → fixed model folder mapping: the seed's series is scored with the seed's own table. */
-export const defaultSeriesModels: Readonly<Record<string, string>> = { [seedEntityId]: seedModelName };
 
 export const modelFormat = 'stream-smarts-anomaly';
 export const modelFormatVersion = 1;

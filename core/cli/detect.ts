@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Reading } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
 import { cliSensitivity, parseCliOptions, positiveNumber, seriesKind } from './options';
+import { defaultModelName, shippedModelsDir } from '../anomaly/mapping';
 
 const usage = `Usage: stream-smarts detect --input FILE.csv --output OUT.csv [--model DIR] [options]
 
@@ -45,7 +46,7 @@ export const command: CliCommand = {
 
     const { SeriesDetector } = await import('../anomaly/online');
     const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
-    const { defaultModelName, loadModelDir, ModelDirError, shippedModelsDir } = await import('../anomaly/model-dir');
+    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
     const { canonicalUnits, unitFactor, UnitError, hourOfDay, dayMs } = await import('../units');
     const unit = values.unit ?? canonicalUnits[kind];
     try {

@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { Reading, ScoredReading } from '../../core/reading';
 import type { FitReport } from '../../core/anomaly/fit';
 import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/input';
-import { defaultSeriesModels, formatMapping, parseMapping } from '../../core/anomaly/mapping';
+import { defaultSeriesModels, formatMapping, parseMapping, shippedModelsDir } from '../../core/anomaly/mapping';
 import { AnomalyService } from '../../core/anomaly/service';
 import { trainedTopic } from '../../core/topics';
 import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/sensitivity';
@@ -30,8 +30,7 @@ export = function (RED: NodeAPI): void {
   }
 
   function runAnomaly(node: Node, def: AnomalyNodeDef): void {
-    const packageModels = resolve(__dirname, '..', '..', '..', 'models');
-    const modelDir = def.modelDir ? resolve(def.modelDir) : packageModels;
+    const modelDir = def.modelDir ? resolve(def.modelDir) : shippedModelsDir;
     // a configuration error stays on the status: the node runs on with the defaults meanwhile
     let configError: string | null = null;
     let mapping: Record<string, string>;

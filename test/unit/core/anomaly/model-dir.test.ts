@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HomeScorer, type HomeModelParams } from '../../../../core/anomaly/home-model';
-import { defaultModelName, defaultSeriesModels, folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir, seedModelName, shippedModelsDir } from '../../../../core/anomaly/model-dir';
+import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir } from '../../../../core/anomaly/model-dir';
+import { defaultModelName, defaultSeriesModels, seedModelName, shippedModelsDir } from '../../../../core/anomaly/mapping';
 import { trainSeries } from '../../../../core/anomaly/training';
 import { home, londonHome, modelsDir } from './fixtures';
 
