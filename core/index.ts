@@ -18,13 +18,13 @@ export { readingSchema, seedSchema, type KnownSchema } from './avro/schemas';
 export { ValueFormatError, RegistryError } from './avro/errors';
 
 // anomaly models: per-series scoring, training, model folders, sensitivity
-export { AnomalyService, type AnomalyServiceOptions, type ServiceStatus } from './anomaly/service';
-export { parseMapping, formatMapping, defaultSeriesModels, shippedModelsDir, defaultModelName, seedModelName } from './anomaly/mapping';
-export { SeriesDetector, type SeriesDetectorOptions, type SeriesStatus } from './anomaly/online';
-export { scoreToProbability } from './anomaly/finite';
-export { loadModelDir, saveModelDir, ModelDirError, type LoadedModel, type ModelMetadata, type StoredModel } from './anomaly/model-dir';
-export { sensitivities, defaultSensitivity, parseSensitivity, SensitivityError, type Sensitivity } from './anomaly/sensitivity';
-export { trainSeries, type SeriesTrainOptions, type SeriesTrainResult } from './anomaly/training';
+export { AnomalyService, type AnomalyServiceOptions, type ServiceStatus } from './anomaly/scoring/service';
+export { parseMapping, formatMapping, defaultSeriesModels, shippedModelsDir, defaultModelName, seedModelName } from './anomaly/scoring/mapping';
+export { SeriesDetector, type SeriesDetectorOptions, type SeriesStatus } from './anomaly/scoring/series-detector';
+export { scoreToProbability } from './anomaly/model/score';
+export { loadModelDir, saveModelDir, ModelDirError, type LoadedModel, type ModelMetadata, type StoredModel } from './anomaly/model/model-dir';
+export { sensitivities, defaultSensitivity, parseSensitivity, SensitivityError, type Sensitivity } from './anomaly/scoring/sensitivity';
+export { trainSeries, type SeriesTrainOptions, type SeriesTrainResult } from './anomaly/training/train-series';
 
 // Home Assistant: client, meter, notifier
 export * from './ha';

@@ -28,8 +28,8 @@ if (!args.includes('--no-build')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 const require = createRequire(import.meta.url);
-const evaluation = require(join(dist, 'core', 'anomaly', 'evaluation.js'));
-const datasets = require(join(dist, 'core', 'anomaly', 'datasets.js'));
+const evaluation = require(join(dist, 'core', 'anomaly', 'evaluation', 'index.js'));
+const seriesFile = require(join(dist, 'core', 'anomaly', 'series-file.js'));
 
 const dataDir = process.env.STREAM_SMARTS_DATA ?? join(root, 'test', 'data', 'homes');
 if (!existsSync(dataDir)) {
@@ -43,7 +43,7 @@ const learnDays = 28;
 const started = Date.now();
 const results = [];
 const allEvents = [];
-const sensitivityModule = require(join(dist, 'core', 'anomaly', 'sensitivity.js'));
+const sensitivityModule = require(join(dist, 'core', 'anomaly', 'scoring', 'sensitivity.js'));
 const sensitivity = sensitivityModule.parseSensitivity(flag('--sensitivity'));
 const factors = sensitivityModule.sensitivityThreshold;
 // the other settings' thresholds relative to the one run: the sensitivity only divides the score
@@ -54,7 +54,7 @@ const curve = [];
 
 for (const [homeIndex, file] of files.entries()) {
   const home = file.replace(/\.csv$/, '');
-  const parsed = datasets.parseSeriesCsv(readFileSync(join(dataDir, file), 'utf8'));
+  const parsed = seriesFile.parseSeriesCsv(readFileSync(join(dataDir, file), 'utf8'));
   let rows = parsed.rows;
   if (quick) rows = rows.filter((row) => row.ts < rows[0].ts + 150 * dayMs);
   const testFrom = rows[0].ts + (learnDays + 7) * dayMs;

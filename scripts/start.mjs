@@ -236,7 +236,7 @@ async function startSimulatedHome(info, opts) {
 
   // The flow trains the meter's model from this history ~20 s after it starts and saves it; live
   // hours start once the model exists, so the demo's first hours are scored by what it learned.
-  const { folderFor } = dist('anomaly/model-dir.js');
+  const { folderFor } = dist('anomaly/model/model-dir.js');
   const trained = join(opts.modelDir, folderFor(simulatedEntity), 'metadata.json');
   if (!existsSync(trained)) {
     say('simulated home: waiting for the flow to learn the backfilled history (row 3 of the flow)…');

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Reading } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
 import { cliSensitivity, parseCliOptions, positiveNumber, seriesKind } from './options';
-import { defaultModelName, shippedModelsDir } from '../anomaly/mapping';
+import { defaultModelName, shippedModelsDir } from '../anomaly/scoring/mapping';
 
 const usage = `Usage: stream-smarts detect --input FILE.csv --output OUT.csv [--model DIR] [options]
 
@@ -44,9 +44,9 @@ export const command: CliCommand = {
     const retrainDays = positiveNumber(values['retrain-days'], 'retrain-days') ?? 7;
     const sensitivity = cliSensitivity(values.sensitivity);
 
-    const { SeriesDetector } = await import('../anomaly/online');
-    const { parseTimestamp, splitCsvLine } = await import('../anomaly/datasets');
-    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
+    const { SeriesDetector } = await import('../anomaly/scoring/series-detector');
+    const { parseTimestamp, splitCsvLine } = await import('../anomaly/series-file');
+    const { loadModelDir, ModelDirError } = await import('../anomaly/model/model-dir');
     const { canonicalUnits, unitFactor, UnitError, hourOfDay, dayMs } = await import('../units');
     const unit = values.unit ?? canonicalUnits[kind];
     try {

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseBrokerList } from '../kafka/config';
 import { readingKinds, type ReadingKind } from '../reading';
 import { CliUsageError } from './command';
-import { parseSensitivity, SensitivityError, type Sensitivity } from '../anomaly/sensitivity';
+import { parseSensitivity, SensitivityError, type Sensitivity } from '../anomaly/scoring/sensitivity';
 
 /** Option parsing shared by the CLI commands: every bad value becomes a CliUsageError. */
 

@@ -28,8 +28,8 @@ export const command: CliCommand = {
     }
     if (!values.model) throw new CliUsageError('--model DIR is required');
     const sensitivity = cliSensitivity(values.sensitivity);
-    const { loadModelDir, ModelDirError } = await import('../anomaly/model-dir');
-    const { FixedScorer } = await import('../anomaly/fixed-scorer');
+    const { loadModelDir, ModelDirError } = await import('../anomaly/model/model-dir');
+    const { FixedScorer } = await import('../anomaly/scoring/fixed-scorer');
     const { UnitError } = await import('../units');
     let scorer;
     try {

@@ -60,10 +60,10 @@ export const command: CliCommand = {
     const epochs = positiveNumber(values.epochs, 'epochs');
 
     if (values.default) return trainDefault(values.input, values.model, io, epochs);
-    const { parseSeriesText, SeriesFileError } = await import('../anomaly/datasets');
-    const { trainSeries } = await import('../anomaly/training');
-    const { saveModelDir } = await import('../anomaly/model-dir');
-    const { htmlReport } = await import('../anomaly/report');
+    const { parseSeriesText, SeriesFileError } = await import('../anomaly/series-file');
+    const { trainSeries } = await import('../anomaly/training/train-series');
+    const { saveModelDir } = await import('../anomaly/model/model-dir');
+    const { htmlReport } = await import('../anomaly/training/report');
     const { UnitError } = await import('../units');
 
     let text: string;
@@ -120,9 +120,9 @@ export const command: CliCommand = {
 
 async function trainDefault(inputDir: string, modelDir: string, io: CliIo, epochs: number | undefined): Promise<number> {
   const { readdir } = await import('node:fs/promises');
-  const { parseSeriesCsv } = await import('../anomaly/datasets');
-  const { trainDefaultModel } = await import('../anomaly/default-training');
-  const { saveModelDir } = await import('../anomaly/model-dir');
+  const { parseSeriesCsv } = await import('../anomaly/series-file');
+  const { trainDefaultModel } = await import('../anomaly/training/train-default');
+  const { saveModelDir } = await import('../anomaly/model/model-dir');
   let names: string[];
   try {
     names = (await readdir(inputDir)).filter((name) => name.endsWith('.csv')).sort();

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { KafkaError } from '../kafka/errors';
-import { defaultSeriesModels, formatMapping } from '../anomaly/mapping';
+import { defaultSeriesModels, formatMapping } from '../anomaly/scoring/mapping';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
 import { checkTopicName, cliSensitivity, parseCliOptions, requiredBrokers } from './options';
-import type { Sensitivity } from '../anomaly/sensitivity';
+import type { Sensitivity } from '../anomaly/scoring/sensitivity';
 
 /** The package's shipped models (dist/core/cli → the package root). */
 const shippedModels = join(__dirname, '..', '..', '..', 'models');

@@ -1,7 +1,7 @@
-import { defaultSeriesModels } from '../anomaly/mapping';
-import { AnomalyService } from '../anomaly/service';
+import { defaultSeriesModels } from '../anomaly/scoring/mapping';
+import { AnomalyService } from '../anomaly/scoring/service';
 import type { ReadingScorer } from './scorer';
-import type { Sensitivity } from '../anomaly/sensitivity';
+import type { Sensitivity } from '../anomaly/scoring/sensitivity';
 
 export interface ModelScorerOptions {
   /** Per-series models: a subfolder per series. Series without one start from the default and learn online. */

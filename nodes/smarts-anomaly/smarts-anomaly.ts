@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Reading, ScoredReading } from '../../core/reading';
-import type { FitReport } from '../../core/anomaly/fit';
-import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/input';
-import { defaultSeriesModels, formatMapping, parseMapping, shippedModelsDir } from '../../core/anomaly/mapping';
-import { AnomalyService } from '../../core/anomaly/service';
+import type { FitReport } from '../../core/anomaly/training/fit';
+import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/scoring/input';
+import { defaultSeriesModels, formatMapping, parseMapping, shippedModelsDir } from '../../core/anomaly/scoring/mapping';
+import { AnomalyService } from '../../core/anomaly/scoring/service';
 import { trainedTopic } from '../../core/topics';
-import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/sensitivity';
+import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/scoring/sensitivity';
 
 interface AnomalyNodeDef extends NodeDef {
   modelDir: string;

@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { adversarialCases, assertWellFormed } from '../unit/core/anomaly/adversarial-cases';
+import { adversarialCases, assertWellFormed } from '../unit/core/anomaly/scoring/adversarial-cases';
 import { home, londonHome, modelsDir } from '../unit/core/anomaly/fixtures';
 import type { ScoredReading } from '../../core/reading';
 import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../support/node-red-helper';

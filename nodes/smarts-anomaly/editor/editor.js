@@ -4,7 +4,7 @@ RED.nodes.registerType('smarts-anomaly', {
   defaults: {
     name: { value: '' },
     modelDir: { value: '' },
-    // the runtime's default mapping (core/anomaly/mapping.ts), exported to the editor as a node setting
+    // the runtime's default mapping (core/anomaly/scoring/mapping.ts), exported to the editor as a node setting
     mapping: { value: RED.settings.smartsAnomalyMapping === undefined ? '' : RED.settings.smartsAnomalyMapping },
     learnDays: { value: 14, required: true, validate: RED.validators.number() },
     retrainHours: { value: 24, required: true, validate: RED.validators.number() },

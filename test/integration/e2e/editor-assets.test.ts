@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { defaultSeriesModels, formatMapping } from '../../../core/anomaly/mapping';
+import { defaultSeriesModels, formatMapping } from '../../../core/anomaly/scoring/mapping';
 import { projectRoot, stackInfo } from '../../support/stack';
 import { NodeRedProcess } from './support/node-red';
 

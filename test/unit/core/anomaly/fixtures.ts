@@ -1,7 +1,7 @@
 /** Paths to the seed files and real data (test/data), and slices of the real homes for tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSeriesCsv, type ParsedSeries } from '../../../../core/anomaly/datasets';
+import { parseSeriesCsv, type ParsedSeries } from '../../../../core/anomaly/series-file';
 import { projectRoot } from '../../../support/stack';
 import { homesDir, testDataDir } from '../../../support/test-data';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../../core/cli/main';
-import { adversarialCases } from '../anomaly/adversarial-cases';
+import { adversarialCases } from '../anomaly/scoring/adversarial-cases';
 import { home, londonHome } from '../anomaly/fixtures';
 
 function io() {

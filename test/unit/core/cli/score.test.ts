@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../../../core/cli/main';
 import type { CliIo } from '../../../../core/cli/command';
-import { adversarialCases, assertWellFormed, reading } from '../anomaly/adversarial-cases';
+import { adversarialCases, assertWellFormed, reading } from '../anomaly/scoring/adversarial-cases';
 import { modelsDir, seedDir } from '../anomaly/fixtures';
 import type { ScoredReading } from '../../../../core/reading';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { loadModelDir } from '../../../../core/anomaly/model-dir';
+import { loadModelDir } from '../../../../core/anomaly/model/model-dir';
 import { main } from '../../../../core/cli/main';
 import { dataDir, londonHome } from '../anomaly/fixtures';
 

@@ -5,12 +5,12 @@
  * detector. Each component is calibrated on held-back history to 1 at its threshold; the
  * score is the largest, so `score > 1` means anomalous.
  */
-import type { ReadingKind } from '../reading';
-import { dayMs, hourMs, hourOfDay } from '../units';
-import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend } from './calendar';
+import type { ReadingKind } from '../../reading';
+import { dayMs, hourMs, hourOfDay } from '../../units';
+import { hourCycle, hourOfWeek, hoursPerWeek, isWeekend } from '../calendar';
 import { forward, type DenseLayer } from './dense';
-import { finiteOr, finiteScore } from './finite';
-import { median, robustSpread } from './stats';
+import { finiteOr, finiteScore } from './score';
+import { median, robustSpread } from '../stats';
 
 export const componentNames = ['point', 'context', 'persist', 'drift', 'cusum'] as const;
 export type ComponentName = (typeof componentNames)[number];

@@ -3,7 +3,7 @@
  * above the highest its own recent history did ("high"); the others raise every threshold by a
  * factor, trading found events for fewer false alarms (figures in models/default/eval-report.md).
  */
-import { StreamSmartsError } from '../errors';
+import { StreamSmartsError } from '../../errors';
 
 export const sensitivities = ['high', 'normal', 'low'] as const;
 export type Sensitivity = (typeof sensitivities)[number];

@@ -1,7 +1,7 @@
 /** Adversarial series for the property-style tests (detector, fixed scorer, node, CLI). */
 import { strict as assert } from 'node:assert';
-import type { Reading, ScoredReading } from '../../../../core/reading';
-import { mulberry32 } from '../../../../core/sim/random';
+import type { Reading, ScoredReading } from '../../../../../core/reading';
+import { mulberry32 } from '../../../../../core/sim/random';
 
 /** Small seeded generator (mulberry32) so a failing case can be replayed. */
 export const rng: (seed: number) => () => number = mulberry32;

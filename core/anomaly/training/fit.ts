@@ -2,12 +2,12 @@
  * Fits a home model from a series' own history: profile, autoencoder, base load, and the
  * per-component thresholds calibrated on the most recent, held-back part of the history.
  */
-import type { ReadingKind } from '../reading';
-import { dayMs, hourMs, hourOfDay } from '../units';
-import { hourOfWeek, hoursPerWeek } from './calendar';
-import type { DenseLayer } from './dense';
-import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
-import type { AnomalyLogger } from './backend';
+import type { ReadingKind } from '../../reading';
+import { dayMs, hourMs, hourOfDay } from '../../units';
+import { hourOfWeek, hoursPerWeek } from '../calendar';
+import type { DenseLayer } from '../model/dense';
+import { contextAutoencoderShape, trainAutoencoder } from '../model/autoencoder';
+import type { AnomalyLogger } from '../model/backend';
 import {
   HomeScorer,
   alwaysOnBase,
@@ -20,8 +20,8 @@ import {
   type ComponentName,
   type HomeModelParams,
   type PointInput,
-} from './home-model';
-import { median, quantile, robustSpread } from './stats';
+} from '../model/home-model';
+import { median, quantile, robustSpread } from '../stats';
 
 export interface FitOptions {
   readingKind: ReadingKind;

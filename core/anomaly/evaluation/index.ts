@@ -2,14 +2,14 @@
  * The quality measurement behind `npm run eval`: real homes with realistic anomalies injected
  * at recorded places, scored online at score > 1 by the product and by simple baselines.
  */
-import type { Reading } from '../reading';
-import { dayMs, hourMs, hourOfDay } from '../units';
-import { hourOfWeek } from './calendar';
-import type { SeriesRow } from './datasets';
-import type { FitOptions } from './fit';
-import { SeriesDetector } from './online';
-import type { Sensitivity } from './sensitivity';
-import { median, robustSpread, seededRandom } from './stats';
+import type { Reading } from '../../reading';
+import { dayMs, hourMs, hourOfDay } from '../../units';
+import { hourOfWeek } from '../calendar';
+import type { SeriesRow } from '../series-file';
+import type { FitOptions } from '../training/fit';
+import { SeriesDetector } from '../scoring/series-detector';
+import type { Sensitivity } from '../scoring/sensitivity';
+import { median, robustSpread, seededRandom } from '../stats';
 
 export type EventType = 'overnight' | 'heater-day' | 'spike' | 'always-on';
 export const eventTypes: EventType[] = ['overnight', 'heater-day', 'spike', 'always-on'];

@@ -1,12 +1,12 @@
 /** The shipped model folders, and which series are scored with a fixed model folder instead of learning their own. */
 import { resolve } from 'node:path';
-import { seedEntityId } from '../reading';
+import { seedEntityId } from '../../reading';
 
 /**
  * The package's own models/ folder (the shipped default model and the seed's hour profile), as an
  * absolute path. This file runs as dist/core/anomaly/mapping.js, three levels below the package root.
  */
-export const shippedModelsDir = resolve(__dirname, '..', '..', '..', 'models');
+export const shippedModelsDir = resolve(__dirname, '..', '..', '..', '..', 'models');
 
 /** The shipped model every energy and power series starts from until it has its own. */
 export const defaultModelName = 'default';

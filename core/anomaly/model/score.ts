@@ -2,7 +2,7 @@
  * The last guard of every scored reading: a finite score (JSON has no Infinity or NaN, so
  * downstream nodes would see null), and a finite expected value.
  */
-import type { Reading, ScoredReading } from '../reading';
+import type { Reading, ScoredReading } from '../../reading';
 
 /** Scores are capped here: far beyond any threshold, still a number. */
 export const maxScore = 1e9;

@@ -3,9 +3,9 @@
  * "feedback", or a payload with a `feedback` field as the notify node sends), training (topic
  * "train", or the meter's history answer) or scoring (anything else).
  */
-import { looksLikeFeedback, parseFeedback, type Feedback } from '../feedback';
-import { parseReading, ReadingError, type Reading } from '../reading';
-import { feedbackTopic, historyTopic, trainTopic } from '../topics';
+import { looksLikeFeedback, parseFeedback, type Feedback } from '../../feedback';
+import { parseReading, ReadingError, type Reading } from '../../reading';
+import { feedbackTopic, historyTopic, trainTopic } from '../../topics';
 
 export type AnomalyRequest =
   | { kind: 'feedback'; feedback: Feedback }

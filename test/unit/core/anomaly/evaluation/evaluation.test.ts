@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/units';
-import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, knownTimingReference, planEvents, productDetector, type InjectedEvent } from '../../../../core/anomaly/evaluation';
-import { home, londonHome } from './fixtures';
+import { dayMs, hourMs } from '../../../../../core/units';
+import { countAlarms, evaluateDetector, hourOfWeekMadBaseline, injectEvents, knownTimingReference, planEvents, productDetector, type InjectedEvent } from '../../../../../core/anomaly/evaluation';
+import { home, londonHome } from '../fixtures';
 
 describe('evaluation (npm run eval)', () => {
   it('places the four event types at recorded, deterministic places and injects their energy exactly', () => {

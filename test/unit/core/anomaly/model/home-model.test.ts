@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/units';
-import type { SeriesRow } from '../../../../core/anomaly/datasets';
-import { HomeScorer } from '../../../../core/anomaly/home-model';
-import { trainSeries } from '../../../../core/anomaly/training';
-import { home, londonHome, otherLondonHome, uciHome } from './fixtures';
+import { dayMs, hourMs } from '../../../../../core/units';
+import type { SeriesRow } from '../../../../../core/anomaly/series-file';
+import { HomeScorer } from '../../../../../core/anomaly/model/home-model';
+import { trainSeries } from '../../../../../core/anomaly/training/train-series';
+import { home, londonHome, otherLondonHome, uciHome } from '../fixtures';
 
 /**
  * Trains on the first 6 weeks of a real home, then scores week 7 as it was and with an event

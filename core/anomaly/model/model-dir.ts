@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { StreamSmartsError } from '../errors';
-import type { ReadingKind } from '../reading';
+import { StreamSmartsError } from '../../errors';
+import type { ReadingKind } from '../../reading';
 import { loadTf, type AnomalyLogger } from './backend';
 import { buildAutoencoder, extractLayers, setLayers } from './autoencoder';
 import type { DefaultModelParams } from './default-model';

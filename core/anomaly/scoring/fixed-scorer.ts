@@ -1,14 +1,14 @@
 /** Scores readings with a fixed, loaded model (no learning): `stream-smarts score`, seed series. */
-import type { Reading, ScoredReading } from '../reading';
-import { extremeScore } from './default-model';
+import type { Reading, ScoredReading } from '../../reading';
+import { extremeScore } from '../model/default-model';
 import { explain } from './explain';
-import { hourProfileExpected, hourProfileScore } from './hour-profile';
-import { HomeScorer } from './home-model';
-import type { StoredModel } from './model-dir';
-import { scoredReading } from './finite';
-import { ModelDirError } from './model-dir';
+import { hourProfileExpected, hourProfileScore } from '../model/hour-profile';
+import { HomeScorer } from '../model/home-model';
+import type { StoredModel } from '../model/model-dir';
+import { scoredReading } from '../model/score';
+import { ModelDirError } from '../model/model-dir';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
-import { unitFactor } from '../units';
+import { unitFactor } from '../../units';
 import { effectiveIntervalS, fromRate, toRate } from './rate';
 
 export class FixedScorer {

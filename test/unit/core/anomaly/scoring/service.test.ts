@@ -3,10 +3,10 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseMapping } from '../../../../core/anomaly/mapping';
-import { AnomalyService } from '../../../../core/anomaly/service';
-import { parseReading, type Reading } from '../../../../core/reading';
-import { modelsDir } from './fixtures';
+import { parseMapping } from '../../../../../core/anomaly/scoring/mapping';
+import { AnomalyService } from '../../../../../core/anomaly/scoring/service';
+import { parseReading, type Reading } from '../../../../../core/reading';
+import { modelsDir } from '../fixtures';
 
 describe('anomaly service (what the node and the worker run)', () => {
   let dir: string;

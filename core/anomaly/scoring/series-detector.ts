@@ -3,16 +3,16 @@
  * history, starts from the default model (only extremes alert) and, once it has enough
  * history, trains its own model, retraining on a schedule and swapping atomically.
  */
-import type { Reading, ScoredReading } from '../reading';
-import { dayMs, hourMs, hourOfDay, rateUnitOf, readingConversion, UnitError } from '../units';
-import { extremeScore, type DefaultModelParams } from './default-model';
+import type { Reading, ScoredReading } from '../../reading';
+import { dayMs, hourMs, hourOfDay, rateUnitOf, readingConversion, UnitError } from '../../units';
+import { extremeScore, type DefaultModelParams } from '../model/default-model';
 import { explain } from './explain';
-import type { Feedback, FeedbackKind } from '../feedback';
+import type { Feedback, FeedbackKind } from '../../feedback';
 import { isSuppressed, type Suppression } from './suppression';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
-import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from './fit';
-import { HomeScorer, type HomeModelParams } from './home-model';
-import { finiteOr, finiteScore, scoreToProbability } from './finite';
+import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from '../training/fit';
+import { HomeScorer, type HomeModelParams } from '../model/home-model';
+import { finiteOr, finiteScore, scoreToProbability } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
 
 /** Anomalous readings closer than this belong to one alert. */
@@ -53,7 +53,7 @@ export interface SeriesStatus {
   modelId: string;
 }
 
-export { scoreToProbability } from './finite';
+export { scoreToProbability } from '../model/score';
 
 export class SeriesDetector {
   private history: HistoryPoint[] = [];

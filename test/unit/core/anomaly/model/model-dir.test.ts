@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HomeScorer, type HomeModelParams } from '../../../../core/anomaly/home-model';
-import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir } from '../../../../core/anomaly/model-dir';
-import { defaultModelName, defaultSeriesModels, seedModelName, shippedModelsDir } from '../../../../core/anomaly/mapping';
-import { trainSeries } from '../../../../core/anomaly/training';
-import { home, londonHome, modelsDir } from './fixtures';
+import { HomeScorer, type HomeModelParams } from '../../../../../core/anomaly/model/home-model';
+import { folderFor, loadModelDir, ModelDirError, resolveInside, saveModelDir } from '../../../../../core/anomaly/model/model-dir';
+import { defaultModelName, defaultSeriesModels, seedModelName, shippedModelsDir } from '../../../../../core/anomaly/scoring/mapping';
+import { trainSeries } from '../../../../../core/anomaly/training/train-series';
+import { home, londonHome, modelsDir } from '../fixtures';
 
 describe('model directory', () => {
   let dir: string;

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dayMs, hourMs } from '../../../../core/units';
-import type { DefaultModelParams } from '../../../../core/anomaly/default-model';
-import { loadModelDir } from '../../../../core/anomaly/model-dir';
-import { SeriesDetector } from '../../../../core/anomaly/online';
-import type { Reading } from '../../../../core/reading';
-import { home, londonHome, modelsDir } from './fixtures';
+import { dayMs, hourMs } from '../../../../../core/units';
+import type { DefaultModelParams } from '../../../../../core/anomaly/model/default-model';
+import { loadModelDir } from '../../../../../core/anomaly/model/model-dir';
+import { SeriesDetector } from '../../../../../core/anomaly/scoring/series-detector';
+import type { Reading } from '../../../../../core/reading';
+import { home, londonHome, modelsDir } from '../fixtures';
 
 function reading(ts: number, kwh: number, intervalS: number): Reading {
   return { entity_id: 'sensor.home', ts, value: kwh, unit: 'kWh', kind: 'energy', hour: new Date(ts).getHours(), interval_s: intervalS };

@@ -1,6 +1,6 @@
 /** Sentences a household can act on: "3.1 kWh between 02:00 and 03:00, about 0.3 expected (10x)". */
-import { clockTime, readableQuantity } from '../units';
-import type { ComponentName } from './home-model';
+import { clockTime, readableQuantity } from '../../units';
+import type { ComponentName } from '../model/home-model';
 
 function round(value: number): string {
   const abs = Math.abs(value);

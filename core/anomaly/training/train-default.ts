@@ -3,15 +3,15 @@
  * an autoencoder trained on their pooled residual windows (each home's residuals against its
  * own profile), from which each new series' own autoencoder starts.
  */
-import { hourOfDay } from '../units';
-import type { SeriesRow } from './datasets';
-import type { AnomalyLogger } from './backend';
-import { contextAutoencoderShape, trainAutoencoder } from './autoencoder';
-import type { DefaultModelParams } from './default-model';
+import { hourOfDay } from '../../units';
+import type { SeriesRow } from '../series-file';
+import type { AnomalyLogger } from '../model/backend';
+import { contextAutoencoderShape, trainAutoencoder } from '../model/autoencoder';
+import type { DefaultModelParams } from '../model/default-model';
 import { fitHomeModel } from './fit';
-import { contextInput, contextTarget, residualOf } from './home-model';
-import { median } from './stats';
-import { unitFactor } from '../units';
+import { contextInput, contextTarget, residualOf } from '../model/home-model';
+import { median } from '../stats';
+import { unitFactor } from '../../units';
 
 export interface HomeSeries {
   name: string;

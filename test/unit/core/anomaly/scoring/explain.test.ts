@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { explain } from '../../../../core/anomaly/explain';
-import { fitLocationModel, scoreLocation } from '../../../../core/anomaly/location';
-import { fromRate, toRate } from '../../../../core/anomaly/rate';
-import { UnitError } from '../../../../core/units';
-import type { Reading } from '../../../../core/reading';
+import { explain } from '../../../../../core/anomaly/scoring/explain';
+import { fitLocationModel, scoreLocation } from '../../../../../core/anomaly/scoring/location';
+import { fromRate, toRate } from '../../../../../core/anomaly/scoring/rate';
+import { UnitError } from '../../../../../core/units';
+import type { Reading } from '../../../../../core/reading';
 
 describe('explanations, units and location', () => {
   it('writes the sentence households read', () => {

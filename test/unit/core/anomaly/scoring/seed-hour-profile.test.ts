@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FixedScorer } from '../../../../core/anomaly/fixed-scorer';
-import { learnHourProfile, hourProfileScore } from '../../../../core/anomaly/hour-profile';
-import { loadModelDir } from '../../../../core/anomaly/model-dir';
-import { parseReading } from '../../../../core/reading';
-import { modelsDir, seedDir } from './fixtures';
+import { FixedScorer } from '../../../../../core/anomaly/scoring/fixed-scorer';
+import { learnHourProfile, hourProfileScore } from '../../../../../core/anomaly/model/hour-profile';
+import { loadModelDir } from '../../../../../core/anomaly/model/model-dir';
+import { parseReading } from '../../../../../core/reading';
+import { modelsDir, seedDir } from '../fixtures';
 
 async function seedScorer(): Promise<FixedScorer> {
   const loaded = await loadModelDir(join(modelsDir, 'seed-hour-profile'));

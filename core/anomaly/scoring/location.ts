@@ -2,9 +2,9 @@
  * Location kind: a position is unusual when it is far from every place this series has been
  * at the same hour of day (±1) on the same kind of day (weekday/weekend).
  */
-import { dayMs, haversineKm, hourOfDay } from '../units';
-import { isWeekend } from './calendar';
-import { quantile } from './stats';
+import { dayMs, haversineKm, hourOfDay } from '../../units';
+import { isWeekend } from '../calendar';
+import { quantile } from '../stats';
 
 export interface LocationPoint {
   ts: number;

@@ -1,5 +1,5 @@
-import type { Reading } from '../reading';
-import { isCumulativeKind, unitFactor } from '../units';
+import type { Reading } from '../../reading';
+import { isCumulativeKind, unitFactor } from '../../units';
 
 /** Shortest interval a rate is computed over: sub-second spacing is not a metering interval. */
 export const minIntervalS = 1;

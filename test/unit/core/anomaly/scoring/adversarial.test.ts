@@ -7,14 +7,14 @@
  */
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { DefaultModelParams } from '../../../../core/anomaly/default-model';
-import { FixedScorer } from '../../../../core/anomaly/fixed-scorer';
-import { fitHomeModel } from '../../../../core/anomaly/fit';
-import type { HomeModelParams } from '../../../../core/anomaly/home-model';
-import { loadModelDir } from '../../../../core/anomaly/model-dir';
-import { SeriesDetector } from '../../../../core/anomaly/online';
+import type { DefaultModelParams } from '../../../../../core/anomaly/model/default-model';
+import { FixedScorer } from '../../../../../core/anomaly/scoring/fixed-scorer';
+import { fitHomeModel } from '../../../../../core/anomaly/training/fit';
+import type { HomeModelParams } from '../../../../../core/anomaly/model/home-model';
+import { loadModelDir } from '../../../../../core/anomaly/model/model-dir';
+import { SeriesDetector } from '../../../../../core/anomaly/scoring/series-detector';
 import { adversarialCases, assertWellFormed, reading } from './adversarial-cases';
-import { home, londonHome, modelsDir } from './fixtures';
+import { home, londonHome, modelsDir } from '../fixtures';
 
 let trained: HomeModelParams | null = null;
 async function homeModel(): Promise<HomeModelParams> {

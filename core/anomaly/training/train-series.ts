@@ -1,12 +1,12 @@
 /** Training a series from its rows: the one path the CLI, the node and the default model share. */
-import type { ReadingKind } from '../reading';
-import { hourOfWeek } from './calendar';
-import type { SeriesRow } from './datasets';
-import type { AnomalyLogger } from './backend';
+import type { ReadingKind } from '../../reading';
+import { hourOfWeek } from '../calendar';
+import type { SeriesRow } from '../series-file';
+import type { AnomalyLogger } from '../model/backend';
 import { fitHomeModel, type FitOptions, type FitReport } from './fit';
-import { HomeScorer, untransform, type HomeModelParams } from './home-model';
+import { HomeScorer, untransform, type HomeModelParams } from '../model/home-model';
 import type { ReportPoint } from './report';
-import { isCumulativeKind, readingConversion } from '../units';
+import { isCumulativeKind, readingConversion } from '../../units';
 
 export interface SeriesTrainOptions {
   kind: ReadingKind;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { anomalyRequest } from '../../../../core/anomaly/input';
-import { FeedbackError, parseFeedback } from '../../../../core/feedback';
-import { ReadingError } from '../../../../core/reading';
+import { anomalyRequest } from '../../../../../core/anomaly/scoring/input';
+import { FeedbackError, parseFeedback } from '../../../../../core/feedback';
+import { ReadingError } from '../../../../../core/reading';
 
 const reading = { entity_id: 'sensor.a', ts: Date.UTC(2024, 0, 1, 3), value: 0.4, unit: 'kWh', kind: 'energy', interval_s: 3600 };
 const answer = { feedback: 'expected', entity_id: 'sensor.a', ts: reading.ts };

@@ -6,7 +6,7 @@
  */
 import type { DenseLayer } from './dense';
 import { loadTf, type AnomalyLogger, type BackendName } from './backend';
-import { seededRandom } from './stats';
+import { seededRandom } from '../stats';
 import type * as TfModule from '@tensorflow/tfjs';
 
 export interface AutoencoderShape {

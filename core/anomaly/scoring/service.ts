@@ -5,18 +5,18 @@
  * once a series is loaded; training runs in the background and saves the series' folder.
  */
 import { stat } from 'node:fs/promises';
-import type { Reading, ScoredReading } from '../reading';
-import type { AnomalyLogger } from './backend';
-import { dayMs } from '../units';
-import type { DefaultModelParams } from './default-model';
-import type { Feedback } from '../feedback';
+import type { Reading, ScoredReading } from '../../reading';
+import type { AnomalyLogger } from '../model/backend';
+import { dayMs } from '../../units';
+import type { DefaultModelParams } from '../model/default-model';
+import type { Feedback } from '../../feedback';
 import { FixedScorer } from './fixed-scorer';
 import type { Sensitivity } from './sensitivity';
-import { minTrainingPoints, type FitReport } from './fit';
-import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from './model-dir';
+import { minTrainingPoints, type FitReport } from '../training/fit';
+import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from '../model/model-dir';
 import { LocationDetector } from './location';
-import { finiteScore } from './finite';
-import { scoreToProbability, SeriesDetector, type SeriesStatus } from './online';
+import { finiteScore } from '../model/score';
+import { scoreToProbability, SeriesDetector, type SeriesStatus } from './series-detector';
 
 export interface AnomalyServiceOptions {
   modelDir: string;
