@@ -12,7 +12,7 @@ import { isSuppressed, type Suppression } from './suppression';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from '../training/fit';
 import { HomeScorer, type HomeModelParams } from '../model/home-model';
-import { finiteOr, finiteScore, scoreToProbability } from '../model/score';
+import { finiteScore, scoredReading } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
 
 /** Anomalous readings closer than this belong to one alert. */
@@ -52,8 +52,6 @@ export interface SeriesStatus {
   lastScore: number | null;
   modelId: string;
 }
-
-export { scoreToProbability } from '../model/score';
 
 export class SeriesDetector {
   private history: HistoryPoint[] = [];
@@ -191,18 +189,7 @@ export class SeriesDetector {
   }
 
   private result(reading: Reading, rawScore: number, rawExpected: number, explanation: string | undefined): ScoredReading {
-    const score = finiteScore(rawScore);
-    const expected = finiteOr(rawExpected, 0);
-    const scored: ScoredReading = {
-      ...reading,
-      score,
-      anomaly_score: scoreToProbability(score),
-      anomaly: score > 1,
-      expected,
-      model: this.modelId,
-    };
-    if (explanation) scored.explanation = explanation;
-    return scored;
+    return scoredReading(reading, rawScore, rawExpected, this.modelId, explanation);
   }
 
   private coldExpected(hour: number, rate: number): number {

@@ -15,8 +15,8 @@ import type { Sensitivity } from './sensitivity';
 import { minTrainingPoints, type FitReport } from '../training/fit';
 import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from '../model/model-dir';
 import { LocationDetector } from './location';
-import { finiteScore } from '../model/score';
-import { scoreToProbability, SeriesDetector, type SeriesStatus } from './series-detector';
+import { scoredReading } from '../model/score';
+import { SeriesDetector, type SeriesStatus } from './series-detector';
 
 export interface AnomalyServiceOptions {
   modelDir: string;
@@ -237,16 +237,8 @@ function scoreLocationReading(detector: LocationDetector, reading: Reading): Sco
     throw new ModelDirError(`a location reading needs latitude and longitude (${reading.entity_id})`);
   }
   const result = detector.score({ ts: reading.ts, latitude: reading.latitude, longitude: reading.longitude });
-  const score = finiteScore(result.score);
-  const scored: ScoredReading = {
-    ...reading,
-    score,
-    anomaly_score: scoreToProbability(score),
-    anomaly: score > 1,
-    // for a location, what is expected is to be at a usual place: 0 km from it
-    expected: 0,
-    model: result.ready ? 'location@1' : 'location@1 (learning)',
-  };
-  if (scored.anomaly) scored.explanation = `${result.distanceKm.toFixed(1)} km from the places usual at this hour`;
-  return scored;
+  // for a location, what is expected is to be at a usual place: 0 km from it
+  const model = result.ready ? 'location@1' : 'location@1 (learning)';
+  const explanation = result.score > 1 ? `${result.distanceKm.toFixed(1)} km from the places usual at this hour` : undefined;
+  return scoredReading(reading, result.score, 0, model, explanation);
 }
