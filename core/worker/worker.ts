@@ -14,11 +14,13 @@ export interface WorkerConfig {
   inTopic: string;
   outTopic: string;
   anomaliesTopic?: string;
+  /** Topic for what is not a reading, cannot be decoded or cannot be scored (as it came, with x-error and x-source-* headers). */
+  deadLettersTopic?: string;
   groupId: string;
   /** Confluent-compatible registry API for Confluent-format Avro input. */
   registryUrl?: string;
   fromBeginning?: boolean;
-  /** Messages scored at once across all meters (default 64). */
+  /** Messages consumed and not yet finished, across all meters (default 1024). */
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
@@ -73,13 +75,22 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     fail = reject;
   });
 
+  let lastRetryLog = 0;
   const pipeline = new ScoringPipeline({
-    decode: async (bytes) => (await codec.decode(bytes, 'auto')).value,
+    decode: (bytes) => codec.decode(bytes, 'auto'),
     scorer: hooks.scorer,
     sink: producer,
     outTopic: config.outTopic,
     anomaliesTopic: config.anomaliesTopic,
-    onRejected: (message, error) => log(`skipped ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
+    deadLetters: config.deadLettersTopic ? { topic: config.deadLettersTopic, send: (record) => producer.send(record) } : undefined,
+    onRejected: (message, error) =>
+      log(`${config.deadLettersTopic ? `dead-lettered to ${config.deadLettersTopic}` : 'skipped'} ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
+    onDecodeRetry: (message, error, attempt, delayMs) => {
+      if (Date.now() - lastRetryLog < 5000) return;
+      lastRetryLog = Date.now();
+      log(`worker: waiting to decode ${message.topic}[${message.partition}]@${message.offset} (retry ${attempt + 1} in ${delayMs} ms, nothing committed past it): ${error.message}`);
+    },
+    onDeadLetterFailed: (message, error) => log(`dead-letter topic ${config.deadLettersTopic}: ${message.topic}[${message.partition}]@${message.offset} not taken: ${error.message}`),
     onUnsent: (message, error) => {
       log(`could not produce the result of ${message.topic}[${message.partition}]@${message.offset} (left uncommitted): ${error.message}`);
       void worker.stop();
@@ -90,8 +101,8 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     groupId: config.groupId,
     topics: [config.inTopic],
     fromBeginning: config.fromBeginning ?? false,
-    maxInFlight: config.maxInFlight ?? 64,
-    handle: (message, finish) => pipeline.handle(message, finish),
+    maxInFlight: config.maxInFlight ?? 1024,
+    handleBatch: pipeline.handleBatch,
     logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
     onEvent: (event: ConsumerEvent) => {
       if (event.type === 'joined') {
@@ -125,6 +136,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     stopping ??= (async () => {
       if (metricsTimer) clearInterval(metricsTimer);
       consumer.pause();
+      pipeline.close();
       await pipeline.idle();
       await consumer.stop();
       await pipeline.idle();
