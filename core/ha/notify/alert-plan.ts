@@ -1,4 +1,4 @@
-import type { ReadingKind } from '../../reading';
+import type { ScoredReading } from '../../reading';
 import { alertFields, defaultTemplate, defaultTitle, renderTemplate, type AlertSubject } from './template';
 
 export const anomalyEventType = 'stream_smarts_anomaly';
@@ -48,10 +48,7 @@ export function actionId(prefix: string, answer: 'expected' | 'investigate', ent
   return `${prefix}|${answer}|${entityId}|${ts}`;
 }
 
-export interface ScoredSubject extends AlertSubject {
-  anomaly: boolean;
-  kind: ReadingKind;
-}
+export type ScoredSubject = AlertSubject & Pick<ScoredReading, 'anomaly'>;
 
 /** The push notification(s), persistent notification and event for an anomalous reading. */
 export function pushCalls(subject: ScoredSubject, options: NotifyOptions, name?: string): HaCall[] {

@@ -1,4 +1,4 @@
-import type { ReadingKind } from '../../reading';
+import type { ReadingKind, ScoredReading } from '../../reading';
 
 /** What a message template can refer to as {{name}}. */
 export interface AlertFields {
@@ -52,17 +52,8 @@ function clock(ts: number): string {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
-export interface AlertSubject {
-  entity_id: string;
-  ts: number;
-  value: number;
-  expected: number;
-  score: number;
-  unit: string;
-  kind: ReadingKind;
-  hour: number;
-  interval_s?: number;
-}
+/** What an alert says about a scored reading. */
+export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s'>;
 
 /** Wh as a person reads a meter: 1500 Wh is "1.5 kWh". Other units stay as they are. */
 function readableQuantity(subject: AlertSubject): { value: number; expected: number; unit: string } {
