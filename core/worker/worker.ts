@@ -20,7 +20,7 @@ export interface WorkerConfig {
   /** Confluent-compatible registry API for Confluent-format Avro input. */
   registryUrl?: string;
   fromBeginning?: boolean;
-  /** Messages consumed and not yet finished, across all meters (default 1024). */
+  /** Messages consumed and not yet finished, across all meters (default 4096). */
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
@@ -65,7 +65,8 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   const client = hooks.client ?? createKafkaClient({ clientId: 'stream-smarts-worker', ...config.broker }, { logger: { error: log, warn: log, info: () => undefined, debug: () => undefined } });
   const registry = config.registryUrl ? new RegistryClient({ url: config.registryUrl }) : undefined;
   const codec = new ValueCodec(registry ? { registry } : {});
-  const producer = new BufferedProducer(client.producerTransport());
+  // A batch per request as large as what is in flight: the producer sends one request at a time.
+  const producer = new BufferedProducer(client.producerTransport(), { maxBatch: 2000 });
   let partitions = 0;
   let stopping: Promise<void> | undefined;
   let fail: (error: Error) => void = () => undefined;
@@ -101,7 +102,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     groupId: config.groupId,
     topics: [config.inTopic],
     fromBeginning: config.fromBeginning ?? false,
-    maxInFlight: config.maxInFlight ?? 1024,
+    maxInFlight: config.maxInFlight ?? 4096,
     handleBatch: pipeline.handleBatch,
     logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
     onEvent: (event: ConsumerEvent) => {
@@ -158,7 +159,8 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   };
 
   try {
-    await consumer.start();
+    // The idempotent producer's set-up overlaps joining the group; connect() never throws.
+    await Promise.all([producer.connect(), consumer.start()]);
   } catch (error) {
     await shutdown();
     throw error;
