@@ -1,6 +1,6 @@
 import { ValueCodec } from '../avro/codec';
 import { RegistryClient } from '../avro/registry';
-import { BufferedProducer } from '../kafka/buffered-producer';
+import { BufferedProducer, defaultBufferBounds } from '../kafka/buffered-producer';
 import { createKafkaClient, type KafkaClient } from '../kafka/client';
 import type { BrokerConfig } from '../kafka/config';
 import { GroupConsumer, type ConsumerEvent } from '../kafka/consumer';
@@ -65,8 +65,10 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   const client = hooks.client ?? createKafkaClient({ clientId: 'stream-smarts-worker', ...config.broker }, { logger: { error: log, warn: log, info: () => undefined, debug: () => undefined } });
   const registry = config.registryUrl ? new RegistryClient({ url: config.registryUrl }) : undefined;
   const codec = new ValueCodec(registry ? { registry } : {});
-  // A batch per request as large as what is in flight: the producer sends one request at a time.
-  const producer = new BufferedProducer(client.producerTransport(), { maxBatch: 2000 });
+  const maxInFlight = config.maxInFlight ?? 4096;
+  // The producer sends one request at a time, so a batch may hold much of what is in flight; the
+  // buffer holds a scored record and an anomaly (or dead letter) for every message in flight.
+  const producer = new BufferedProducer(client.producerTransport(), { maxBatch: 2000, maxCount: Math.max(defaultBufferBounds.maxCount, 2 * maxInFlight) });
   let partitions = 0;
   let stopping: Promise<void> | undefined;
   let fail: (error: Error) => void = () => undefined;
@@ -102,7 +104,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     groupId: config.groupId,
     topics: [config.inTopic],
     fromBeginning: config.fromBeginning ?? false,
-    maxInFlight: config.maxInFlight ?? 4096,
+    maxInFlight,
     handleBatch: pipeline.handleBatch,
     logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
     onEvent: (event: ConsumerEvent) => {
