@@ -29,13 +29,15 @@ export { trainSeries, type SeriesTrainOptions, type SeriesTrainResult } from './
 // Home Assistant: client, meter, notifier
 export * from './ha';
 
-// Kafka: client, producer, consumer group, and the scoring worker
+// Kafka: client, producer, consumer group, the stream pipeline and the scoring worker
 export { createKafkaClient, type KafkaClient, type KafkaClientOptions } from './kafka/client';
 export { parseBrokerList, type BrokerConfig, type SaslConfig, type TlsConfig, type SaslMechanism } from './kafka/config';
 export { KafkaError, toKafkaError, type KafkaErrorKind } from './kafka/errors';
 export { BufferedProducer, type BufferedProducerOptions } from './kafka/buffered-producer';
 export { GroupConsumer, type GroupConsumerOptions, type ConsumerEvent } from './kafka/consumer';
 export type { ConsumedMessage, ProduceRecord, Delivery } from './kafka/types';
+export { StreamPipeline, type StreamPipelineOptions, type StreamCounters, type DecodedMessage } from './stream/pipeline';
+export { deadLetterRecord, type DeadLetterSink } from './stream/dead-letters';
 export { startWorker, type WorkerConfig, type WorkerHooks, type RunningWorker, type WorkerMetrics } from './worker/worker';
 export { createModelScorer, type ModelScorerOptions } from './worker/model-scorer';
 export type { ReadingScorer } from './worker/scorer';

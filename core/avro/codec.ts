@@ -56,11 +56,8 @@ export class ValueCodec {
         const id = await this.registry.idFor(subjectFor(topic), this.schema);
         return encodeConfluent(id, this.schema.type.toBuffer(record));
       }
-      case 'json': {
-        const text = JSON.stringify(value);
-        if (text === undefined) throw new ValueFormatError(`cannot write ${typeof value} as JSON`);
-        return Buffer.from(text, 'utf8');
-      }
+      case 'json':
+        return encodeJson(value);
       case 'string':
         if (Buffer.isBuffer(value)) return value;
         return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value), 'utf8');
@@ -113,6 +110,13 @@ export class ValueCodec {
     if (!valid) throw new ValueFormatError(`value does not fit Avro schema ${this.schema.name}: ${problems.join(', ')}`);
     return record;
   }
+}
+
+/** The one JSON encoding of message values (the codec's `json` format, the worker's output). */
+export function encodeJson(value: unknown): Buffer {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new ValueFormatError(`cannot write ${typeof value} as JSON`);
+  return Buffer.from(text, 'utf8');
 }
 
 function parseJson(bytes: Buffer): unknown {

@@ -1,20 +1,20 @@
+import { StreamSmartsError } from '../errors';
+
 /** Bytes that are not a value this code can decode, or a value the format does not accept. Never worth retrying. */
-export class ValueFormatError extends Error {
-  readonly retriable = false;
+export class ValueFormatError extends StreamSmartsError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValueFormatError';
+    super(message, { retriable: false });
   }
 }
 
 /** A schema registry call failed; `retriable` says whether the same call may succeed later. */
-export class RegistryError extends Error {
+export class RegistryError extends StreamSmartsError {
   constructor(
     message: string,
-    readonly retriable: boolean,
+    retriable: boolean,
     readonly status?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
-    this.name = 'RegistryError';
+    super(message, { retriable, cause: options?.cause });
   }
 }

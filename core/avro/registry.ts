@@ -79,7 +79,7 @@ export class RegistryClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw new RegistryError(`schema registry ${this.url} unreachable: ${(error as Error).message}`, true);
+      throw new RegistryError(`schema registry ${this.url} unreachable: ${(error as Error).message}`, true, undefined, { cause: error });
     }
     const text = await response.text();
     if (!response.ok) {

@@ -1,15 +1,12 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { KafkaError } from '../kafka/errors';
-import { defaultSeriesModels, formatMapping } from '../anomaly/scoring/mapping';
+import { defaultSeriesModels, formatMapping, shippedModelsDir } from '../anomaly/scoring/mapping';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
 import { checkTopicName, cliSensitivity, parseCliOptions, requiredBrokers } from './options';
 import type { Sensitivity } from '../anomaly/scoring/sensitivity';
 
-/** The package's shipped models (dist/core/cli → the package root). */
-const shippedModels = join(__dirname, '..', '..', '..', 'models');
-
 const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
-                            [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
+                            [--dead-letters TOPIC] [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
                             [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
                             [--metrics] [--metrics-interval SECONDS]
 
@@ -19,12 +16,17 @@ model and writes every scored reading (JSON) to --out and each anomaly (JSON rec
 entity_id, ts, hour, value, unit, score, expected, ...) to --anomalies. Start more workers with
 the same --group to score more meters: Kafka spreads the partitions between them, and each
 meter (the message key) stays on one partition, in order. An offset is committed only after the
-results are acknowledged, so nothing is lost; Ctrl-C (SIGINT/SIGTERM) finishes the messages in
+results are acknowledged, so nothing is lost: while the schema registry is unreachable the
+worker waits and retries (and says so) rather than skip a reading. What can never be scored
+(bytes that are not Avro or JSON, a record that is not a reading) goes to --dead-letters as it
+came, with headers x-error, x-source-topic, x-source-partition, x-source-offset. Ctrl-C (SIGINT/SIGTERM) finishes the messages in
 flight, commits and flushes before exiting.
 
   --brokers          Kafka bootstrap servers (required)
   --in, --out        input topic and scored-readings topic (required)
   --anomalies        topic for anomaly records (default: none)
+  --dead-letters     topic for messages that cannot be decoded or scored (default: none; they are
+                     logged and committed past)
   --group            consumer group id (default stream-smarts-worker-<in>)
   --models           per-series model directory, a subfolder per series (default: the shipped models/);
                      a series without one starts from --default-model and learns online
@@ -43,6 +45,7 @@ interface WorkerOptions {
   inTopic: string;
   outTopic: string;
   anomaliesTopic: string | undefined;
+  deadLettersTopic: string | undefined;
   groupId: string;
   modelDir: string;
   seriesModels: Record<string, string>;
@@ -60,6 +63,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     in: { type: 'string' },
     out: { type: 'string' },
     anomalies: { type: 'string' },
+    'dead-letters': { type: 'string' },
     group: { type: 'string' },
     models: { type: 'string' },
     'series-model': { type: 'string', multiple: true },
@@ -72,12 +76,12 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     'metrics-interval': { type: 'string' },
   });
   const brokers = requiredBrokers(values.brokers);
-  for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies]] as const) {
-    if (topic === undefined && flag !== '--anomalies') throw new CliUsageError(`${flag} TOPIC is required`);
+  for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies], ['--dead-letters', values['dead-letters']]] as const) {
+    if (topic === undefined && (flag === '--in' || flag === '--out')) throw new CliUsageError(`${flag} TOPIC is required`);
     if (topic !== undefined) checkTopicName(flag, topic);
   }
-  if (values.in === values.out || (values.anomalies !== undefined && values.anomalies === values.in)) {
-    throw new CliUsageError('--out and --anomalies must differ from --in (the worker would score its own output)');
+  if ([values.out, values.anomalies, values['dead-letters']].includes(values.in)) {
+    throw new CliUsageError('--out, --anomalies and --dead-letters must differ from --in (the worker would score its own output)');
   }
   const seriesModels: Record<string, string> = values['series-model'] ? {} : { ...defaultSeriesModels };
   for (const entry of values['series-model'] ?? []) {
@@ -92,12 +96,13 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     metricsIntervalMs = seconds * 1000;
   }
   if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${values.registry}'`);
-  const modelDir = resolve(values.models ?? shippedModels);
+  const modelDir = resolve(values.models ?? shippedModelsDir);
   return {
     brokers,
     inTopic: values.in as string,
     outTopic: values.out as string,
     anomaliesTopic: values.anomalies,
+    deadLettersTopic: values['dead-letters'],
     groupId: values.group ?? `stream-smarts-worker-${values.in}`,
     modelDir,
     seriesModels,
@@ -142,6 +147,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         inTopic: options.inTopic,
         outTopic: options.outTopic,
         anomaliesTopic: options.anomaliesTopic,
+        deadLettersTopic: options.deadLettersTopic,
         groupId: options.groupId,
         registryUrl: options.registryUrl,
         fromBeginning: options.fromBeginning,
@@ -164,7 +170,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   log(`worker: ${outcome.signal || 'stop'}: finishing ${worker.stats.inFlight} message(s) in flight, committing, flushing`);
   await worker.stop();
   const stats = worker.stats;
-  log(`worker: stopped after scoring ${stats.scored} reading(s), ${stats.anomalies} anomalies, ${stats.rejected} skipped`);
+  log(`worker: stopped after scoring ${stats.scored} reading(s), ${stats.anomalies} anomalies, ${stats.rejected} ${options.deadLettersTopic ? 'dead-lettered' : 'skipped'}`);
   return stats.unsent > 0 ? 1 : 0;
 }
 

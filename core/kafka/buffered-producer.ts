@@ -1,3 +1,4 @@
+import { retry } from '../retry';
 import type { ProducerTransport } from './client';
 import { KafkaError, toKafkaError } from './errors';
 import type { Delivery, ProduceRecord } from './types';
@@ -12,7 +13,7 @@ export interface BufferBounds {
 export interface BufferedProducerOptions extends Partial<BufferBounds> {
   /** Most records in one batch. */
   maxBatch?: number;
-  /** Back-off between attempts while the broker is unreachable. */
+  /** Back-off between attempts while the broker is unreachable (core/retry.ts backoff). */
   retryDelayMs?: { initial: number; max: number };
   onStateChange?: (state: ProducerState) => void;
 }
@@ -57,7 +58,7 @@ export class BufferedProducer {
   private closed = false;
   private connectedOnce = false;
   private connecting: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly closing = new AbortController();
   private readonly bounds: BufferBounds;
   private readonly maxBatch: number;
   private readonly retryDelay: { initial: number; max: number };
@@ -82,10 +83,20 @@ export class BufferedProducer {
   }
 
   /** Resolves when the broker has acknowledged the record (acks all). */
-  send(record: ProduceRecord): Promise<Delivery> {
+  async send(record: ProduceRecord): Promise<Delivery> {
+    return (await this.sendAll([record]))[0] as Delivery;
+  }
+
+  /**
+   * Accepts all the records or none (the buffer bounds hold for them together); resolves with
+   * their deliveries, in order, once the broker acknowledged every one, and rejects at the first
+   * that failed.
+   */
+  sendAll(records: readonly ProduceRecord[]): Promise<Delivery[]> {
     if (this.closed) return Promise.reject(new KafkaError('producer is closed', 'closed', false));
-    const bytes = recordBytes(record);
-    if (this.queue.length + 1 > this.bounds.maxCount || this.bytes + bytes > this.bounds.maxBytes) {
+    const sizes = records.map(recordBytes);
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    if (this.queue.length + records.length > this.bounds.maxCount || this.bytes + bytes > this.bounds.maxBytes) {
       return Promise.reject(
         new KafkaError(
           `send buffer full (${this.queue.length}/${this.bounds.maxCount} records, ${this.bytes + bytes}/${this.bounds.maxBytes} bytes): record refused`,
@@ -94,12 +105,30 @@ export class BufferedProducer {
         ),
       );
     }
-    return new Promise<Delivery>((resolve, reject) => {
-      this.queue.push({ record, bytes, resolve, reject });
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise<Delivery[]>((resolve, reject) => {
+      const deliveries = new Array<Delivery>(records.length);
+      let left = records.length;
+      let failed = false;
+      records.forEach((record, index) => {
+        this.queue.push({
+          record,
+          bytes: sizes[index] as number,
+          resolve: (delivery) => {
+            deliveries[index] = delivery;
+            left -= 1;
+            if (left === 0 && !failed) resolve(deliveries);
+          },
+          reject: (error) => {
+            if (failed) return;
+            failed = true;
+            reject(error);
+          },
+        });
+      });
       this.bytes += bytes;
       this.notify();
       this.start();
-      this.wake?.();
     });
   }
 
@@ -135,7 +164,7 @@ export class BufferedProducer {
       await Promise.race([this.drained(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     }
     this.closed = true;
-    this.wake?.();
+    this.closing.abort();
     await this.running?.catch(() => undefined);
     const left = this.queue.splice(0);
     this.bytes = 0;
@@ -156,21 +185,17 @@ export class BufferedProducer {
   }
 
   private async loop(): Promise<void> {
-    let delay = this.retryDelay.initial;
     while (!this.closed && this.queue.length > 0) {
       try {
-        await this.ensureConnected();
-        const batch = this.queue.slice(0, this.maxBatch);
-        const deliveries = await this.transport.send(batch.map((pending) => pending.record));
-        this.queue.splice(0, batch.length);
-        batch.forEach((pending, index) => {
-          this.bytes -= pending.bytes;
-          this.delivered += 1;
-          pending.resolve(deliveries[index] as Delivery);
+        await retry(() => this.sendBatch(), {
+          signal: this.closing.signal,
+          initialMs: this.retryDelay.initial,
+          maxMs: this.retryDelay.max,
+          onRetry: (error) => {
+            this.lastError = toKafkaError(error);
+            this.notify();
+          },
         });
-        this.lastError = undefined;
-        delay = this.retryDelay.initial;
-        this.notify();
       } catch (error) {
         const failure = toKafkaError(error);
         this.lastError = failure;
@@ -184,19 +209,27 @@ export class BufferedProducer {
           if (failure.kind === 'auth') this.connectedOnce = false;
         }
         this.notify();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            if (this.closed) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-        });
-        this.wake = undefined;
-        delay = Math.min(delay * 2, this.retryDelay.max);
       }
     }
+  }
+
+  private async sendBatch(): Promise<void> {
+    const batch = this.queue.slice(0, this.maxBatch);
+    let deliveries: Delivery[];
+    try {
+      await this.ensureConnected();
+      deliveries = await this.transport.send(batch.map((pending) => pending.record));
+    } catch (error) {
+      throw toKafkaError(error);
+    }
+    this.queue.splice(0, batch.length);
+    batch.forEach((pending, index) => {
+      this.bytes -= pending.bytes;
+      this.delivered += 1;
+      pending.resolve(deliveries[index] as Delivery);
+    });
+    this.lastError = undefined;
+    this.notify();
   }
 
   private notify(): void {

@@ -1,10 +1,11 @@
-import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import { retry } from '../retry';
 import type { KafkaClient } from './client';
 import { Committer } from './committer';
 import { toKafkaError, type KafkaError } from './errors';
 import { InFlightLimit } from './in-flight-limit';
 import { OffsetTracker } from './offset-tracker';
-import { silentLogger, type ConsumedMessage, type KafkaLogger } from './types';
+import { silentLogger, type ConsumedMessage, type InFlightMessage, type KafkaLogger } from './types';
 
 export type ConsumerEvent =
   | { type: 'connecting' }
@@ -24,13 +25,17 @@ export interface GroupConsumerOptions {
   maxInFlight?: number;
   sessionTimeoutMs?: number;
   /**
-   * Receives each message; call `finish` once the message is completely handled (also when
-   * it failed). Offsets are committed only up to messages finished together with all before them.
+   * Receives the messages of a partition in offset order, as many at a time as the in-flight
+   * limit lets out of a fetched batch; call each one's `finish` once it is completely handled
+   * (also when it failed). Offsets are committed only up to messages finished together with all
+   * before them.
    */
-  handle: (message: ConsumedMessage, finish: () => void) => void;
+  handleBatch?: (messages: InFlightMessage[]) => void;
+  /** One message at a time instead (when `handleBatch` is not given). */
+  handle?: (message: ConsumedMessage, finish: () => void) => void;
   onEvent?: (event: ConsumerEvent) => void;
   logger?: KafkaLogger;
-  /** Back-off for retrying a connection that failed with a retriable error. */
+  /** Back-off for retrying a connection that failed with a retriable error (core/retry.ts defaults). */
   retryDelayMs?: { initial: number; max: number };
 }
 
@@ -41,8 +46,9 @@ export class GroupConsumer {
   private readonly limit: InFlightLimit;
   private readonly committer: Committer;
   private readonly logger: KafkaLogger;
+  private readonly handleBatch: (messages: InFlightMessage[]) => void;
   private stopping = false;
-  private stopSignal: () => void = () => undefined;
+  private readonly abort = new AbortController();
   private readonly stopped: Promise<void>;
   private isPaused = false;
   private running = false;
@@ -54,9 +60,9 @@ export class GroupConsumer {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.limit = new InFlightLimit(options.maxInFlight ?? 16);
-    this.stopped = new Promise<void>((resolve) => {
-      this.stopSignal = resolve;
-    });
+    this.stopped = new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const handle = options.handle;
+    this.handleBatch = options.handleBatch ?? ((messages) => messages.forEach((item) => handle?.(item.message, item.finish)));
     this.consumer = client.kafkajs.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
@@ -96,29 +102,34 @@ export class GroupConsumer {
 
   /** Connects, subscribes and starts consuming; retries retriable failures until stopped. */
   async start(): Promise<void> {
-    let delay = this.options.retryDelayMs?.initial ?? 500;
-    const maxDelay = this.options.retryDelayMs?.max ?? 10000;
-    while (!this.stopping) {
-      this.emit({ type: 'connecting' });
-      try {
-        await this.consumer.connect();
-        await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
-        await this.consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage: (payload) => this.onMessage(payload) });
-        this.running = true;
-        if (this.isPaused) this.applyPause();
-        return;
-      } catch (error) {
-        const failure = toKafkaError(error);
-        await this.consumer.disconnect().catch(() => undefined);
-        if (!failure.retriable) {
-          this.emit({ type: 'failed', error: failure });
-          throw failure;
-        }
-        this.emit({ type: 'disconnected', error: failure });
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), this.stopped]);
-        delay = Math.min(delay * 2, maxDelay);
-      }
+    try {
+      await retry(
+        async () => {
+          this.emit({ type: 'connecting' });
+          try {
+            await this.consumer.connect();
+            await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+            await this.consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+          } catch (error) {
+            await this.consumer.disconnect().catch(() => undefined);
+            throw toKafkaError(error);
+          }
+        },
+        {
+          signal: this.abort.signal,
+          initialMs: this.options.retryDelayMs?.initial,
+          maxMs: this.options.retryDelayMs?.max,
+          onRetry: (error) => this.emit({ type: 'disconnected', error: toKafkaError(error) }),
+        },
+      );
+    } catch (error) {
+      if (this.stopping) return;
+      const failure = toKafkaError(error);
+      this.emit({ type: 'failed', error: failure });
+      throw failure;
     }
+    this.running = true;
+    if (this.isPaused) this.applyPause();
   }
 
   pause(): void {
@@ -136,7 +147,7 @@ export class GroupConsumer {
   /** Commits what is finished and leaves the group; unfinished messages are redelivered later. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopSignal();
+    this.abort.abort();
     this.limit.wakeAll();
     await this.committer.flush();
     await this.consumer.disconnect().catch((error: unknown) => this.logger.warn(`disconnect: ${toKafkaError(error).message}`));
@@ -148,32 +159,54 @@ export class GroupConsumer {
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    if (!(await this.takeSlot(heartbeat))) return;
+  /**
+   * Hands the batch out in chunks of as many messages as there are free in-flight slots. What is
+   * not handed out (stopping, paused, rebalanced) is left unresolved, so kafkajs fetches it again.
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    let next = 0;
+    while (next < messages.length) {
+      if (!(await this.takeSlot(heartbeat))) return;
+      if (this.isPaused || !isRunning() || isStale()) {
+        this.limit.release();
+        return;
+      }
+      const chunk: InFlightMessage[] = [];
+      do chunk.push(this.begin(topic, partition, messages[next++] as KafkaMessage));
+      while (next < messages.length && this.limit.tryAcquire());
+      resolveOffset((messages[next - 1] as KafkaMessage).offset);
+      try {
+        this.handleBatch(chunk);
+      } catch (error) {
+        this.logger.error(`message handler threw for ${topic}[${partition}]@${chunk[0]?.message.offset}..: ${toKafkaError(error).message}`);
+        for (const item of chunk) item.finish();
+      }
+      await heartbeat();
+    }
+  }
+
+  private begin(topic: string, partition: number, message: KafkaMessage): InFlightMessage {
     const ticket = this.tracker.begin(topic, partition, message.offset);
     let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      this.limit.release();
-      const point = this.tracker.finish(ticket);
-      if (point && !this.disconnected) this.committer.add(point);
+    return {
+      message: {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key ?? null,
+        value: message.value ?? null,
+        headers: headersAsStrings(message.headers),
+        timestamp: message.timestamp,
+      },
+      finish: () => {
+        if (finished) return;
+        finished = true;
+        this.limit.release();
+        const point = this.tracker.finish(ticket);
+        if (point && !this.disconnected) this.committer.add(point);
+      },
     };
-    const consumed: ConsumedMessage = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ?? null,
-      value: message.value ?? null,
-      headers: headersAsStrings(message.headers),
-      timestamp: message.timestamp,
-    };
-    try {
-      this.options.handle(consumed, finish);
-    } catch (error) {
-      this.logger.error(`message handler threw for ${topic}[${partition}]@${message.offset}: ${(error as Error).message}`);
-      finish();
-    }
   }
 
   /** Waits for a free in-flight slot, heartbeating so the group keeps this member; false when stopping. */

@@ -1,16 +1,17 @@
+import { StreamSmartsError } from '../errors';
+
 /** What went wrong, in terms a caller can act on. */
 export type KafkaErrorKind = 'config' | 'auth' | 'connection' | 'broker' | 'buffer-full' | 'closed';
 
 /** A Kafka failure; `retriable` says whether the same operation may succeed later. */
-export class KafkaError extends Error {
+export class KafkaError extends StreamSmartsError {
   constructor(
     message: string,
     readonly kind: KafkaErrorKind,
-    readonly retriable: boolean,
+    retriable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'KafkaError';
+    super(message, { retriable, cause: options?.cause });
   }
 }
 

@@ -34,6 +34,13 @@ export class InFlightLimit {
     return true;
   }
 
+  /** Takes a slot only when one is free now. */
+  tryAcquire(): boolean {
+    if (this.count >= this.max) return false;
+    this.count += 1;
+    return true;
+  }
+
   release(): void {
     if (this.count > 0) this.count -= 1;
     this.waiters.shift()?.();

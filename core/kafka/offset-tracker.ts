@@ -40,9 +40,8 @@ export class OffsetTracker {
     if (ticket.generation !== this.generation) return undefined;
     const entries = this.partitions.get(partitionKey(ticket.topic, ticket.partition));
     if (!entries) return undefined;
-    const offset = BigInt(ticket.offset);
-    const entry = entries.find((candidate) => candidate.offset === offset && !candidate.done);
-    if (!entry) return undefined;
+    const entry = entries[indexOf(entries, BigInt(ticket.offset))];
+    if (!entry || entry.done) return undefined;
     entry.done = true;
     let committed: bigint | undefined;
     while (entries.length > 0 && (entries[0] as Entry).done) committed = (entries.shift() as Entry).offset;
@@ -64,6 +63,18 @@ export class OffsetTracker {
     this.partitions.clear();
     this.generation += 1;
   }
+}
+
+/** Entries are begun in offset order: a binary search finds one (or where it would be). */
+function indexOf(entries: Entry[], offset: bigint): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle] as Entry).offset < offset) low = middle + 1;
+    else high = middle;
+  }
+  return entries[low]?.offset === offset ? low : -1;
 }
 
 function partitionKey(topic: string, partition: number): string {

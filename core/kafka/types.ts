@@ -24,6 +24,12 @@ export interface ConsumedMessage {
   timestamp: string;
 }
 
+/** A consumed message handed out by the consumer; `finish` once it is completely handled (also when it failed). */
+export interface InFlightMessage {
+  readonly message: ConsumedMessage;
+  finish(): void;
+}
+
 /** Where kafkajs's own log lines go (Node-RED: the node's log). */
 export interface KafkaLogger {
   error(message: string): void;

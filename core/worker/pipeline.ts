@@ -1,27 +1,38 @@
-import type { ConsumedMessage, Delivery, ProduceRecord } from '../kafka/types';
-import { parseReading, type Reading } from '../reading';
+import { encodeJson } from '../avro/codec';
+import { asError } from '../errors';
+import type { ConsumedMessage, Delivery, InFlightMessage, ProduceRecord } from '../kafka/types';
+import { parseReading, type Reading, type ScoredReading } from '../reading';
+import type { BackoffOptions } from '../retry';
+import type { DeadLetterSink } from '../stream/dead-letters';
+import { StreamPipeline, type DecodedMessage, type StreamPipelineOptions } from '../stream/pipeline';
 import { anomalyRecord } from './anomaly-record';
 import type { ReadingScorer } from './scorer';
 
 /** Where scored readings and anomalies go (a BufferedProducer in the worker). */
 export interface RecordSink {
-  send(record: ProduceRecord): Promise<Delivery>;
+  /** Resolves once the broker acknowledged every record. */
+  sendAll(records: readonly ProduceRecord[]): Promise<Delivery[]>;
 }
 
 export interface PipelineOptions {
-  /** Turns a message value into a reading or seed record (e.g. ValueCodec auto-detection). */
-  decode: (bytes: Buffer) => Promise<unknown>;
+  decode: StreamPipelineOptions['decode'];
   scorer: ReadingScorer;
   sink: RecordSink;
   outTopic: string;
   anomaliesTopic?: string;
-  /** A message that is not a reading or could not be scored: it is skipped and committed past. */
+  /** Gets what is not a reading or could not be scored (and what can never be decoded). */
+  deadLetters?: DeadLetterSink;
+  /** A message that is not a reading or could not be scored: dead-lettered (if so configured) and committed past. */
   onRejected?: (message: ConsumedMessage, error: Error) => void;
+  /** Decoding waits for the schema registry: nothing is committed past the message meanwhile. */
+  onDecodeRetry?: (message: ConsumedMessage, error: Error, attempt: number, delayMs: number) => void;
   /**
    * The broker did not take a result (producer closed or its buffer full): the message is left
    * uncommitted, so it is consumed again after a restart; the worker should stop.
    */
   onUnsent?: (message: ConsumedMessage, error: Error) => void;
+  onDeadLetterFailed?: (message: ConsumedMessage, error: Error) => void;
+  retry?: BackoffOptions;
 }
 
 export interface PipelineCounters {
@@ -34,91 +45,108 @@ export interface PipelineCounters {
 }
 
 /**
- * One consumed message at a time through decode → score → produce. Messages of one series are
- * chained, so each meter is scored and produced in the order it was consumed, while different
- * meters proceed side by side. `finish` (the consumer's commit-after-done) is called only once
- * the scored reading and its anomaly record are acknowledged by the broker.
+ * The worker: the stream pipeline (decode, per-series order, dead letters) with a handler that
+ * scores each series' run and produces the scored readings (+ anomaly records). A message is
+ * finished (the consumer's commit-after-done) only once the broker acknowledged its results.
  */
 export class ScoringPipeline {
-  private readonly chains = new Map<string, Promise<void>>();
-  private readonly counters: PipelineCounters = { consumed: 0, scored: 0, anomalies: 0, rejected: 0, unsent: 0, inFlight: 0 };
-  private idleWaiters: Array<() => void> = [];
+  private readonly stream: StreamPipeline;
+  private scored = 0;
+  private anomalies = 0;
+  private unsent = 0;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.stream = new StreamPipeline({
+      decode: options.decode,
+      handle: (run) => this.scoreAndSend(run),
+      deadLetters: options.deadLetters,
+      onRejected: options.onRejected,
+      onDecodeRetry: options.onDecodeRetry,
+      onDeadLetterFailed: options.onDeadLetterFailed,
+      onHandlerError: (run, error) => {
+        for (const item of run) item.reject(error);
+      },
+      retry: options.retry,
+    });
+  }
 
   get stats(): PipelineCounters {
-    return { ...this.counters };
+    const stream = this.stream.stats;
+    return { consumed: stream.consumed, scored: this.scored, anomalies: this.anomalies, rejected: stream.rejected, unsent: this.unsent, inFlight: stream.inFlight };
   }
 
-  handle(message: ConsumedMessage, finish: () => void): void {
-    this.counters.consumed += 1;
-    this.counters.inFlight += 1;
-    // Messages are chained by key (the producer keys readings by entity id) before decoding,
-    // so decoding, which may await the registry, cannot reorder a series. The chain moves on
-    // once a result is handed to the producer (which keeps acceptance order); the broker's
-    // acknowledgement is awaited outside it.
-    const series = message.key?.toString('utf8') ?? `${message.topic}/${message.partition}`;
-    const previous = this.chains.get(series) ?? Promise.resolve();
-    const handedOver = previous.then(() => this.scoreAndSend(message));
-    const next = handedOver.then(() => undefined);
-    this.chains.set(series, next);
-    void next.then(() => {
-      if (this.chains.get(series) === next) this.chains.delete(series);
-    });
-    void handedOver
-      .then((handover) => handover.delivered)
-      .then((handled) => {
-        this.counters.inFlight -= 1;
-        if (handled) finish();
-        if (this.counters.inFlight === 0) this.wakeIdle();
-      });
-  }
+  /** GroupConsumer's `handleBatch`. */
+  readonly handleBatch = (messages: InFlightMessage[]): void => this.stream.handleBatch(messages);
 
   /** Resolves when no message is being processed. */
   idle(): Promise<void> {
-    if (this.counters.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.stream.idle();
   }
 
-  private wakeIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const wake of waiters) wake();
+  /** Stops waiting for the registry; messages still waiting stay uncommitted. */
+  close(): void {
+    this.stream.close();
   }
 
-  /**
-   * Scores the message and hands its results to the sink; resolves once handed over, with a
-   * promise of whether the message may be committed (wrapped, so awaiting does not wait for it).
-   */
-  private async scoreAndSend(message: ConsumedMessage): Promise<{ delivered: Promise<boolean> }> {
-    const { decode, scorer, sink, outTopic, anomaliesTopic } = this.options;
-    let scored;
-    try {
-      if (!message.value) throw new Error('empty message value');
-      const reading: Reading = parseReading(await decode(message.value), { now: new Date(Number(message.timestamp) || Date.now()) });
-      scored = await scorer.score(reading);
-    } catch (error) {
-      this.counters.rejected += 1;
-      this.options.onRejected?.(message, error instanceof Error ? error : new Error(String(error)));
-      return { delivered: Promise.resolve(true) };
+  /** Resolves once the run's results are handed to the sink (which keeps their order); their delivery is awaited outside. */
+  private async scoreAndSend(run: DecodedMessage[]): Promise<void> {
+    const items: DecodedMessage[] = [];
+    const readings: Reading[] = [];
+    for (const item of run) {
+      try {
+        readings.push(parseReading(item.decoded.value, { now: new Date(Number(item.message.timestamp) || Date.now()) }));
+        items.push(item);
+      } catch (error) {
+        item.reject(asError(error));
+      }
     }
-    const deliveries = [sink.send({ topic: outTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(scored)) })];
-    if (scored.anomaly && anomaliesTopic) {
-      deliveries.push(sink.send({ topic: anomaliesTopic, key: scored.entity_id, value: Buffer.from(JSON.stringify(anomalyRecord(scored))) }));
-    }
-    const anomaly = scored.anomaly;
-    const delivered = Promise.all(deliveries).then(
+    const results = await this.scoreRun(readings);
+    const records: ProduceRecord[] = [];
+    const sent: DecodedMessage[] = [];
+    let anomalies = 0;
+    results.forEach((result, index) => {
+      const item = items[index] as DecodedMessage;
+      if (result instanceof Error) {
+        item.reject(result);
+        return;
+      }
+      sent.push(item);
+      records.push({ topic: this.options.outTopic, key: result.entity_id, value: encodeJson(result) });
+      if (result.anomaly) {
+        anomalies += 1;
+        if (this.options.anomaliesTopic) records.push({ topic: this.options.anomaliesTopic, key: result.entity_id, value: encodeJson(anomalyRecord(result)) });
+      }
+    });
+    if (sent.length === 0) return;
+    this.options.sink.sendAll(records).then(
       () => {
-        this.counters.scored += 1;
-        if (anomaly) this.counters.anomalies += 1;
-        return true;
+        this.scored += sent.length;
+        this.anomalies += anomalies;
+        for (const item of sent) item.finish();
       },
       (error: unknown) => {
-        this.counters.unsent += 1;
-        this.options.onUnsent?.(message, error instanceof Error ? error : new Error(String(error)));
-        return false;
+        this.unsent += sent.length;
+        for (const item of sent) {
+          this.options.onUnsent?.(item.message, asError(error));
+          item.leave();
+        }
       },
     );
-    return { delivered };
+  }
+
+  /** Scores in order; a reading the scorer refused comes back as its error. */
+  private async scoreRun(readings: Reading[]): Promise<(ScoredReading | Error)[]> {
+    const { scorer } = this.options;
+    if (readings.length === 0) return [];
+    if (scorer.scoreRun) {
+      try {
+        return await scorer.scoreRun(readings);
+      } catch (error) {
+        return readings.map(() => asError(error));
+      }
+    }
+    const results: (ScoredReading | Error)[] = [];
+    for (const reading of readings) results.push(await scorer.score(reading).catch(asError));
+    return results;
   }
 }

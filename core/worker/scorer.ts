@@ -6,5 +6,7 @@ import type { Reading, ScoredReading } from '../reading';
  */
 export interface ReadingScorer {
   score(reading: Reading): Promise<ScoredReading>;
+  /** Scores a run of one series' readings at once, in order, where the scorer can share work between them. */
+  scoreRun?(readings: Reading[]): Promise<ScoredReading[]>;
   close?(): Promise<void>;
 }

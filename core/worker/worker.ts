@@ -1,6 +1,6 @@
 import { ValueCodec } from '../avro/codec';
 import { RegistryClient } from '../avro/registry';
-import { BufferedProducer } from '../kafka/buffered-producer';
+import { BufferedProducer, defaultBufferBounds } from '../kafka/buffered-producer';
 import { createKafkaClient, type KafkaClient } from '../kafka/client';
 import type { BrokerConfig } from '../kafka/config';
 import { GroupConsumer, type ConsumerEvent } from '../kafka/consumer';
@@ -14,11 +14,13 @@ export interface WorkerConfig {
   inTopic: string;
   outTopic: string;
   anomaliesTopic?: string;
+  /** Topic for what is not a reading, cannot be decoded or cannot be scored (as it came, with x-error and x-source-* headers). */
+  deadLettersTopic?: string;
   groupId: string;
   /** Confluent-compatible registry API for Confluent-format Avro input. */
   registryUrl?: string;
   fromBeginning?: boolean;
-  /** Messages scored at once across all meters (default 64). */
+  /** Messages consumed and not yet finished, across all meters (default 4096). */
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
@@ -63,7 +65,10 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   const client = hooks.client ?? createKafkaClient({ clientId: 'stream-smarts-worker', ...config.broker }, { logger: { error: log, warn: log, info: () => undefined, debug: () => undefined } });
   const registry = config.registryUrl ? new RegistryClient({ url: config.registryUrl }) : undefined;
   const codec = new ValueCodec(registry ? { registry } : {});
-  const producer = new BufferedProducer(client.producerTransport());
+  const maxInFlight = config.maxInFlight ?? 4096;
+  // The producer sends one request at a time, so a batch may hold much of what is in flight; the
+  // buffer holds a scored record and an anomaly (or dead letter) for every message in flight.
+  const producer = new BufferedProducer(client.producerTransport(), { maxBatch: 2000, maxCount: Math.max(defaultBufferBounds.maxCount, 2 * maxInFlight) });
   let partitions = 0;
   let stopping: Promise<void> | undefined;
   let fail: (error: Error) => void = () => undefined;
@@ -73,13 +78,22 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     fail = reject;
   });
 
+  let lastRetryLog = 0;
   const pipeline = new ScoringPipeline({
-    decode: async (bytes) => (await codec.decode(bytes, 'auto')).value,
+    decode: (bytes) => codec.decode(bytes, 'auto'),
     scorer: hooks.scorer,
     sink: producer,
     outTopic: config.outTopic,
     anomaliesTopic: config.anomaliesTopic,
-    onRejected: (message, error) => log(`skipped ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
+    deadLetters: config.deadLettersTopic ? { topic: config.deadLettersTopic, send: (record) => producer.send(record) } : undefined,
+    onRejected: (message, error) =>
+      log(`${config.deadLettersTopic ? `dead-lettered to ${config.deadLettersTopic}` : 'skipped'} ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
+    onDecodeRetry: (message, error, attempt, delayMs) => {
+      if (Date.now() - lastRetryLog < 5000) return;
+      lastRetryLog = Date.now();
+      log(`worker: waiting to decode ${message.topic}[${message.partition}]@${message.offset} (retry ${attempt + 1} in ${delayMs} ms, nothing committed past it): ${error.message}`);
+    },
+    onDeadLetterFailed: (message, error) => log(`dead-letter topic ${config.deadLettersTopic}: ${message.topic}[${message.partition}]@${message.offset} not taken: ${error.message}`),
     onUnsent: (message, error) => {
       log(`could not produce the result of ${message.topic}[${message.partition}]@${message.offset} (left uncommitted): ${error.message}`);
       void worker.stop();
@@ -90,8 +104,8 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     groupId: config.groupId,
     topics: [config.inTopic],
     fromBeginning: config.fromBeginning ?? false,
-    maxInFlight: config.maxInFlight ?? 64,
-    handle: (message, finish) => pipeline.handle(message, finish),
+    maxInFlight,
+    handleBatch: pipeline.handleBatch,
     logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
     onEvent: (event: ConsumerEvent) => {
       if (event.type === 'joined') {
@@ -125,6 +139,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     stopping ??= (async () => {
       if (metricsTimer) clearInterval(metricsTimer);
       consumer.pause();
+      pipeline.close();
       await pipeline.idle();
       await consumer.stop();
       await pipeline.idle();
@@ -146,7 +161,8 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   };
 
   try {
-    await consumer.start();
+    // The idempotent producer's set-up overlaps joining the group; connect() never throws.
+    await Promise.all([producer.connect(), consumer.start()]);
   } catch (error) {
     await shutdown();
     throw error;

@@ -1,9 +1,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { decodeFormats, type DecodedValue, type DecodeFormat } from '../../core/avro/codec';
+import { decodeFormats, type DecodeFormat } from '../../core/avro/codec';
 import { BufferedProducer } from '../../core/kafka/buffered-producer';
 import { GroupConsumer, type ConsumerEvent } from '../../core/kafka/consumer';
 import { toKafkaError } from '../../core/kafka/errors';
-import type { ConsumedMessage } from '../../core/kafka/types';
+import type { ConsumedMessage, InFlightMessage } from '../../core/kafka/types';
+import { StreamPipeline, type DecodedMessage } from '../../core/stream/pipeline';
 import { isKafkaBrokerNode, type KafkaBrokerNode } from '../shared/kafka-broker-api';
 import { FlowCompletion } from '../shared/kafka-flow-completion';
 import { kafkaErrorStatus, short, throttledStatus } from '../shared/kafka-status';
@@ -52,14 +53,12 @@ export = function (RED: NodeAPI): void {
     const awaitingAck = new Map<string, () => void>();
     let completion: FlowCompletion | undefined;
     let consumer: GroupConsumer | undefined;
+    let stream: StreamPipeline | undefined;
     let deadLetters: BufferedProducer | undefined;
     let received = 0;
     let malformed = 0;
     let connection: ConsumerEvent | undefined;
-    let closing = false;
     const setStatus = throttledStatus((status) => node.status(status));
-    /** Per partition, the previous message's hand-off: messages leave in offset order even when decoding waits. */
-    const partitionChains = new Map<string, Promise<void>>();
 
     function showStatus(): void {
       const counts = `${received} in${malformed > 0 ? `, ${malformed} bad` : ''}, ${consumer?.inFlight ?? 0}/${maxInFlight} in flight`;
@@ -85,88 +84,73 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    function handle(brokerNode: KafkaBrokerNode, message: ConsumedMessage, finish: () => void): void {
-      received += 1;
+    /** Into the flow, in the series' order; committed once the flow (or an explicit ack) finished it. */
+    function send(item: DecodedMessage): void {
+      const { message, decoded } = item;
+      const msgid = RED.util.generateId();
+      const ref: KafkaRef = { consumer: node.id, topic: message.topic, partition: message.partition, offset: message.offset };
+      const msg = {
+        _msgid: msgid,
+        topic: message.topic,
+        payload: decoded.value,
+        key: message.key?.toString('utf8') ?? null,
+        headers: message.headers,
+        kafka: { ...ref, timestamp: Number(message.timestamp), encoding: decoded.encoding, schema: decoded.schema },
+        _kafka: ref,
+      } as NodeMessage;
+      if (ackMode === 'message') {
+        awaitingAck.set(refKey(ref), item.finish);
+        node.send(msg);
+      } else {
+        completion?.track(msgid, item.finish);
+        node.send(msg);
+        completion?.sent(msgid);
+      }
+    }
+
+    function reportUndecodable(message: ConsumedMessage, error: Error): void {
+      malformed += 1;
       const raw = message.value ?? Buffer.alloc(0);
-      const chainKey = `${message.topic}\u0000${message.partition}`;
-      const handedOff = (partitionChains.get(chainKey) ?? Promise.resolve())
-        .then(() => decodeRetrying(brokerNode, raw))
-        .then(
-          (decoded) => {
-            const msgid = RED.util.generateId();
-            const ref: KafkaRef = { consumer: node.id, topic: message.topic, partition: message.partition, offset: message.offset };
-            const msg = {
-              _msgid: msgid,
-              topic: message.topic,
-              payload: decoded.value,
-              key: message.key?.toString('utf8') ?? null,
-              headers: message.headers,
-              kafka: { ...ref, timestamp: Number(message.timestamp), encoding: decoded.encoding, schema: decoded.schema },
-              _kafka: ref,
-            } as NodeMessage;
-            const finished = (): void => {
-              finish();
-              showStatus();
-            };
-            if (ackMode === 'message') {
-              awaitingAck.set(refKey(ref), finished);
-              node.send(msg);
-            } else {
-              completion?.track(msgid, finished);
-              node.send(msg);
-              completion?.sent(msgid);
+      const errorMsg = {
+        topic: message.topic,
+        payload: raw.toString('base64'),
+        kafka: { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, raw: raw.toString('base64') },
+      } as NodeMessage;
+      node.error(`undecodable message at ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`, errorMsg);
+    }
+
+    function streamPipeline(brokerNode: KafkaBrokerNode): StreamPipeline {
+      return new StreamPipeline({
+        decode: (bytes) => brokerNode.valueCodec().decode(bytes, format),
+        handle: (run) => {
+          for (const item of run) send(item);
+          showStatus();
+        },
+        deadLetters: def.deadLetterTopic
+          ? {
+              topic: def.deadLetterTopic,
+              send: (record) => {
+                deadLetters ??= new BufferedProducer(brokerNode.kafkaClient().producerTransport(), { maxCount: 1000 });
+                return deadLetters.send(record);
+              },
             }
-            showStatus();
-          },
-          (error: unknown) => {
-            malformed += 1;
-            const reason = error instanceof Error ? error.message : String(error);
-            const errorMsg = {
-              topic: message.topic,
-              payload: raw.toString('base64'),
-              kafka: { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, raw: raw.toString('base64') },
-            } as NodeMessage;
-            node.error(`undecodable message at ${message.topic}[${message.partition}]@${message.offset}: ${reason}`, errorMsg);
-            sendToDeadLetters(brokerNode, message, reason).finally(() => {
-              finish();
-              showStatus();
-            });
-          },
-        );
-      partitionChains.set(chainKey, handedOff);
+          : undefined,
+        onDecodeRetry: (_message, error) => setStatus({ fill: 'yellow', shape: 'ring', text: short(`retrying decode: ${error.message}`) }),
+        onRejected: reportUndecodable,
+        onDeadLetterFailed: (_message, error) => node.warn(`dead-letter topic ${def.deadLetterTopic}: ${toKafkaError(error).message}`),
+      });
     }
 
-    /**
-     * Decodes, waiting out failures worth retrying (the schema registry unreachable): only a
-     * message that cannot be decoded at all counts as malformed and is committed past.
-     */
-    async function decodeRetrying(brokerNode: KafkaBrokerNode, raw: Buffer): Promise<DecodedValue> {
-      let delay = 500;
-      for (;;) {
-        try {
-          return await brokerNode.valueCodec().decode(raw, format);
-        } catch (error) {
-          if (closing || (error as { retriable?: unknown }).retriable !== true) throw error;
-          setStatus({ fill: 'yellow', shape: 'ring', text: short(`retrying decode: ${(error as Error).message}`) });
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          delay = Math.min(delay * 2, 10000);
-        }
-      }
-    }
-
-    async function sendToDeadLetters(brokerNode: KafkaBrokerNode, message: ConsumedMessage, reason: string): Promise<void> {
-      if (!def.deadLetterTopic) return;
-      try {
-        deadLetters ??= new BufferedProducer(brokerNode.kafkaClient().producerTransport(), { maxCount: 1000 });
-        await deadLetters.send({
-          topic: def.deadLetterTopic,
-          key: message.key,
-          value: message.value,
-          headers: { ...message.headers, 'x-error': reason, 'x-source-topic': message.topic, 'x-source-partition': String(message.partition), 'x-source-offset': message.offset },
-        });
-      } catch (error) {
-        node.warn(`dead-letter topic ${def.deadLetterTopic}: ${toKafkaError(error).message}`);
-      }
+    /** Each finished message also updates the in-flight count on the status. */
+    function withStatus(messages: InFlightMessage[]): InFlightMessage[] {
+      received += messages.length;
+      return messages.map((item) => ({
+        message: item.message,
+        finish: () => {
+          item.finish();
+          showStatus();
+        },
+      }));
     }
 
     if (!isKafkaBrokerNode(broker)) {
@@ -178,12 +162,14 @@ export = function (RED: NodeAPI): void {
     } else {
       try {
         if (ackMode === 'flow') completion = new FlowCompletion(RED.hooks, `smarts-kafka-in-${node.id}`);
+        const pipeline = streamPipeline(broker);
+        stream = pipeline;
         consumer = new GroupConsumer(broker.kafkaClient(), {
           groupId,
           topics,
           fromBeginning: def.fromBeginning === true,
           maxInFlight,
-          handle: (message, finish) => handle(broker, message, finish),
+          handleBatch: (messages) => pipeline.handleBatch(withStatus(messages)),
           onEvent: (event) => {
             if (event.type !== 'committed' && event.type !== 'paused' && event.type !== 'resumed') connection = event;
             if (event.type === 'commit-failed') node.warn(`offset commit failed: ${event.error.message}`);
@@ -228,7 +214,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
+      stream?.close();
       completion?.close();
       awaitingAck.clear();
       Promise.all([consumer?.stop(), deadLetters?.close(2000)])

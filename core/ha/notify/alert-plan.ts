@@ -1,4 +1,4 @@
-import type { ReadingKind } from '../../reading';
+import type { ScoredReading } from '../../reading';
 import { actionId } from './feedback';
 import { alertFields, defaultTemplate, defaultTitle, renderTemplate, type AlertSubject } from './template';
 
@@ -44,10 +44,7 @@ export function splitService(name: string): { domain: string; service: string } 
   return dot === -1 ? { domain: 'notify', service: trimmed } : { domain: trimmed.slice(0, dot), service: trimmed.slice(dot + 1) };
 }
 
-export interface ScoredSubject extends AlertSubject {
-  anomaly: boolean;
-  kind: ReadingKind;
-}
+export type ScoredSubject = AlertSubject & Pick<ScoredReading, 'anomaly'>;
 
 /** The push notification(s), persistent notification and event for an anomalous reading. */
 export function pushCalls(subject: ScoredSubject, options: NotifyOptions, name?: string): HaCall[] {

@@ -41,6 +41,7 @@ export interface RawRecord {
   offset: string;
   key: string | null;
   value: Buffer;
+  headers: Record<string, string>;
 }
 
 /**
@@ -58,7 +59,8 @@ export async function readTopic(topic: string, count: number, timeoutMs = 20000,
       const timer = setTimeout(resolve, timeoutMs);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers });
           if (records.length >= count) {
             clearTimeout(timer);
             resolve();
@@ -97,6 +99,11 @@ export async function committedReaches(groupId: string, topic: string, expected:
   return committed;
 }
 
+/** Runs scripts/stack/<service>.sh start|stop for a private instance (its own STACK_DIR and ports). */
+async function stackScript(service: 'kafka' | 'registry', action: 'start' | 'stop', env: Record<string, string>): Promise<void> {
+  await run('bash', [join(repoRoot, 'scripts', 'stack', `${service}.sh`), action], { env: { ...process.env, ...env, QUIET: '1' }, timeout: 180_000 });
+}
+
 /** A Kafka of the test's own (scripts/stack/kafka.sh on other ports), which the test may stop and restart. */
 export class PrivateKafka {
   readonly dir = mkdtempSync(join(tmpdir(), 'smarts-kafka-'));
@@ -124,17 +131,31 @@ export class PrivateKafka {
   }
 
   private async script(action: 'start' | 'stop'): Promise<void> {
-    await run('bash', [join(repoRoot, 'scripts', 'stack', 'kafka.sh'), action], {
-      env: {
-        ...process.env,
-        STACK_DIR: this.dir,
-        KAFKA_PORT: String(this.port),
-        KAFKA_CONTROLLER_PORT: String(this.controllerPort),
-        KAFKA_SASL_PORT: String(this.saslPort),
-        QUIET: '1',
-      },
-      timeout: 120_000,
-    });
+    await stackScript('kafka', action, { STACK_DIR: this.dir, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_SASL_PORT: String(this.saslPort) });
+  }
+}
+
+/** An Apicurio Registry of the test's own (scripts/stack/registry.sh, in-memory storage), which the test may stop and restart. */
+export class PrivateRegistry {
+  readonly dir = mkdtempSync(join(tmpdir(), 'smarts-registry-'));
+  constructor(readonly port = 18081) {}
+
+  /** The Confluent-compatible API. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/apis/ccompat/v7`;
+  }
+
+  async start(): Promise<void> {
+    await stackScript('registry', 'start', { STACK_DIR: this.dir, REGISTRY_PORT: String(this.port) });
+  }
+
+  async stop(): Promise<void> {
+    await stackScript('registry', 'stop', { STACK_DIR: this.dir, REGISTRY_PORT: String(this.port) });
+  }
+
+  async remove(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ConsumedMessage, Delivery, ProduceRecord } from '../../../../core/kafka/types';
+import { ValueCodec } from '../../../../core/avro/codec';
+import type { ConsumedMessage, Delivery, InFlightMessage, ProduceRecord } from '../../../../core/kafka/types';
 import type { Reading, ScoredReading } from '../../../../core/reading';
 import { ScoringPipeline } from '../../../../core/worker/pipeline';
 import type { ReadingScorer } from '../../../../core/worker/scorer';
@@ -42,16 +43,23 @@ function recordingSink(fail?: (record: ProduceRecord) => boolean) {
   const records: ProduceRecord[] = [];
   return {
     records,
-    async send(record: ProduceRecord): Promise<Delivery> {
+    async sendAll(batch: readonly ProduceRecord[]): Promise<Delivery[]> {
       await sleep(1);
-      if (fail?.(record)) throw new Error('producer is closed');
-      records.push(record);
-      return { topic: record.topic, partition: 0, offset: String(records.length - 1) };
+      if (batch.some((record) => fail?.(record))) throw new Error('producer is closed');
+      return batch.map((record) => {
+        records.push(record);
+        return { topic: record.topic, partition: 0, offset: String(records.length - 1) };
+      });
     },
   };
 }
 
-const decode = async (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
+const codec = new ValueCodec();
+const decode = (bytes: Buffer) => codec.decode(bytes, 'auto');
+/** Hands messages to the pipeline as the consumer does, one batch. */
+function consume(pipeline: ScoringPipeline, messages: Array<[ConsumedMessage, () => void]>): void {
+  pipeline.handleBatch(messages.map(([message, finish]): InFlightMessage => ({ message, finish })));
+}
 const parsed = (record: ProduceRecord) => JSON.parse(String(record.value)) as ScoredReading;
 
 describe('scoring pipeline', () => {
@@ -60,16 +68,22 @@ describe('scoring pipeline', () => {
     const scorer = slowScorer();
     const pipeline = new ScoringPipeline({ decode, scorer, sink, outTopic: 'scored' });
     const finished: string[] = [];
+    const batch: Array<[ConsumedMessage, () => void]> = [];
     let offset = 0;
     for (let i = 0; i < 12; i += 1) {
       for (const entity of ['sensor.a', 'sensor.b', 'sensor.c']) {
         const current = offset++;
-        pipeline.handle(message(current, reading(entity, i)), () => {
-          assert.ok(sink.records.some((r) => parsed(r).entity_id === entity && parsed(r).ts === reading(entity, i).ts), 'finished before delivery');
-          finished.push(String(current));
-        });
+        batch.push([
+          message(current, reading(entity, i)),
+          () => {
+            assert.ok(sink.records.some((r) => parsed(r).entity_id === entity && parsed(r).ts === reading(entity, i).ts), 'finished before delivery');
+            finished.push(String(current));
+          },
+        ]);
       }
     }
+    consume(pipeline, batch.slice(0, 20));
+    consume(pipeline, batch.slice(20));
     await pipeline.idle();
     assert.equal(finished.length, 36);
     assert.equal(new Set(finished).size, 36);
@@ -86,32 +100,72 @@ describe('scoring pipeline', () => {
   it('sends anomalies as JSON records to the anomalies topic as well', async () => {
     const sink = recordingSink();
     const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', anomaliesTopic: 'anomaly_power' });
-    pipeline.handle(message(0, reading('sensor.a', 3, 2)), () => undefined);
-    pipeline.handle(message(1, reading('sensor.a', 4, 11)), () => undefined);
+    consume(pipeline, [
+      [message(0, reading('sensor.a', 3, 2)), () => undefined],
+      [message(1, reading('sensor.a', 4, 11)), () => undefined],
+    ]);
     await pipeline.idle();
     const anomalies = sink.records.filter((r) => r.topic === 'anomaly_power').map(parsed);
     assert.equal(anomalies.length, 1);
     const [anomaly] = anomalies;
-    for (const field of ['entity_id', 'ts', 'hour', 'value', 'unit', 'score', 'expected'] as const) assert.ok(field in anomaly!, `${field} missing`);
+    assert.deepEqual(Object.keys(anomaly!), ['entity_id', 'ts', 'hour', 'value', 'unit', 'kind', 'score', 'anomaly_score', 'expected', 'model']);
     assert.equal(anomaly!.value, 11);
     assert.equal(anomaly!.score, 11 / 5);
     assert.equal(sink.records.filter((r) => r.topic === 'scored').length, 2);
     assert.equal(pipeline.stats.anomalies, 1);
   });
 
-  it('skips and commits past a message that is not a reading, and goes on', async () => {
+  it('dead-letters and commits past a message that is not a reading or could not be scored, and goes on', async () => {
     const sink = recordingSink();
     const rejected: string[] = [];
-    const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', onRejected: (m, e) => rejected.push(`${m.offset}: ${e.message}`) });
+    const deadLetters: ProduceRecord[] = [];
+    const scorer = slowScorer();
+    const refusing: ReadingScorer = { score: (input) => (input.value === 13 ? Promise.reject(new Error('no model')) : scorer.score(input)) };
+    const pipeline = new ScoringPipeline({
+      decode,
+      scorer: refusing,
+      sink,
+      outTopic: 'scored',
+      deadLetters: { topic: 'dlq', send: async (record) => (deadLetters.push(record), { topic: 'dlq', partition: 0, offset: '0' }) },
+      onRejected: (m, e) => rejected.push(`${m.offset}: ${e.message}`),
+    });
     let finishedCount = 0;
-    pipeline.handle(message(0, '{not json'), () => finishedCount++);
-    pipeline.handle(message(1, { entity_id: 'sensor.a', ts: 1, value: 'x' }), () => finishedCount++);
-    pipeline.handle(message(2, reading('sensor.a', 1)), () => finishedCount++);
+    consume(pipeline, [
+      [message(0, '{not json'), () => finishedCount++],
+      [message(1, { entity_id: 'sensor.a', ts: 1, value: 'x' }), () => finishedCount++],
+      [message(2, reading('sensor.a', 1, 13)), () => finishedCount++],
+      [message(3, reading('sensor.a', 2)), () => finishedCount++],
+    ]);
     await pipeline.idle();
-    assert.equal(finishedCount, 3);
-    assert.equal(rejected.length, 2);
+    assert.equal(finishedCount, 4);
+    assert.equal(rejected.length, 3);
     assert.match(rejected[1]!, /^1: 'value' must be a finite number/);
+    assert.equal(rejected[2], '2: no model');
+    assert.deepEqual(deadLetters.map((record) => [record.headers?.['x-source-offset'], record.headers?.['x-error']]), [
+      ['0', rejected[0]!.slice(3)],
+      ['1', rejected[1]!.slice(3)],
+      ['2', 'no model'],
+    ]);
     assert.equal(sink.records.length, 1);
+    assert.equal(pipeline.stats.rejected, 3);
+  });
+
+  it('scores a run of a series at once when the scorer can', async () => {
+    const sink = recordingSink();
+    const runs: number[] = [];
+    const single = slowScorer();
+    const scorer: ReadingScorer = {
+      score: () => Promise.reject(new Error('one at a time')),
+      scoreRun: async (readings) => {
+        runs.push(readings.length);
+        return Promise.all(readings.map((input) => single.score(input)));
+      },
+    };
+    const pipeline = new ScoringPipeline({ decode, scorer, sink, outTopic: 'scored' });
+    consume(pipeline, Array.from({ length: 6 }, (_, i): [ConsumedMessage, () => void] => [message(i, reading(`sensor.${i % 2}`, i)), () => undefined]));
+    await pipeline.idle();
+    assert.deepEqual(runs, [3, 3]);
+    assert.equal(pipeline.stats.scored, 6);
   });
 
   it('leaves a message uncommitted when its result could not be produced', async () => {
@@ -119,8 +173,9 @@ describe('scoring pipeline', () => {
     const unsent: string[] = [];
     const pipeline = new ScoringPipeline({ decode, scorer: slowScorer(), sink, outTopic: 'scored', onUnsent: (m) => unsent.push(m.offset) });
     const finished: string[] = [];
-    pipeline.handle(message(0, reading('sensor.a', 1, 7)), () => finished.push('0'));
-    pipeline.handle(message(1, reading('sensor.a', 2, 1)), () => finished.push('1'));
+    consume(pipeline, [[message(0, reading('sensor.a', 1, 7)), () => finished.push('0')]]);
+    await sleep(20);
+    consume(pipeline, [[message(1, reading('sensor.a', 2, 1)), () => finished.push('1')]]);
     await pipeline.idle();
     assert.deepEqual(unsent, ['0']);
     assert.deepEqual(finished, ['1']);

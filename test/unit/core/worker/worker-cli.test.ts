@@ -33,6 +33,14 @@ describe('stream-smarts worker options', () => {
     assert.equal(options.metricsIntervalMs, 10_000);
     assert.deepEqual(options.seriesModels, { 'sensor.x': 'x-model' });
     assert.equal(options.groupId, 'g');
+    assert.equal(options.deadLettersTopic, undefined);
+  });
+
+  it('takes a dead-letter topic, which must not be the input', async () => {
+    assert.equal(parseWorkerOptions(['--brokers', 'a:1', '--in', 'i', '--out', 'o', '--dead-letters', 'i-dlq']).deadLettersTopic, 'i-dlq');
+    const result = await runCli(['worker', '--brokers', 'h:1', '--in', 'a', '--out', 'b', '--dead-letters', 'a']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--dead-letters must differ from --in/);
   });
 
   it('refuses bad input with a clear message and exit code 2', async () => {
@@ -58,6 +66,8 @@ describe('stream-smarts worker options', () => {
     const help = await runCli(['worker', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--anomalies/);
+    assert.match(help.stdout, /--dead-letters +topic for messages that cannot be decoded or scored/);
+    assert.match(help.stdout, /x-error, x-source-topic, x-source-partition, x-source-offset/);
     assert.match((await runCli(['--help'])).stdout, /worker +score a Kafka topic in a consumer group/);
   });
 });
