@@ -16,6 +16,7 @@ import { trainSeries } from '../../core/anomaly/training/train-series';
 import { main } from '../../core/cli/main';
 import type { Reading } from '../../core/reading';
 import { home, uciHome } from '../unit/core/anomaly/fixtures';
+import { hourMs } from '../../core/units';
 
 function rate(count: number, ms: number): string {
   return `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
@@ -102,7 +103,7 @@ async function predictRate(params: HomeModelParams, total: number, chunk: number
   const model = buildAutoencoder(tf, { inputs: width, outputs: params.window, hidden: 16, bottleneck: 4 }, 1);
   setLayers(tf, model, layers);
   const data = new Float32Array(chunk * width);
-  for (let i = 0; i < chunk; i += 1) data.set(contextInput(new Array<number>(params.window).fill(0.5), i * 3_600_000, params.window), i * width);
+  for (let i = 0; i < chunk; i += 1) data.set(contextInput(new Array<number>(params.window).fill(0.5), i * hourMs, params.window), i * width);
   const input = tf.tensor2d(data, [chunk, width]);
   (model.predict(input) as import('@tensorflow/tfjs').Tensor).dispose();
   const start = performance.now();

@@ -1,6 +1,7 @@
 import { IntervalBucketer } from '../../core/ha/bucketer';
 import { EntityStreamDecoder } from '../../core/ha/entity-stream';
 import { interpretState } from '../../core/ha/meter-entity';
+import { hourMs } from '../../core/units';
 
 // Readings per second through the meter's hot path: decode a subscribe_entities change, interpret
 // and normalise the state, bucket it. Measures; asserts nothing.
@@ -10,7 +11,7 @@ function run(label: string, mode: 'cumulative' | 'rate', count: number): void {
   const attributes = mode === 'rate' ? { unit_of_measurement: 'kW', device_class: 'power' } : { unit_of_measurement: 'Wh', device_class: 'energy' };
   const start = Date.UTC(2026, 0, 1) / 1000;
   decoder.decode({ a: { [entityId]: { s: '0', a: attributes, lc: start } } });
-  const bucketer = new IntervalBucketer({ intervalMs: 3_600_000, mode });
+  const bucketer = new IntervalBucketer({ intervalMs: hourMs, mode });
   bucketer.restartAt(start * 1000);
   let intervals = 0;
   const began = process.hrtime.bigint();

@@ -4,6 +4,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Reading } from '../../core/reading';
 import { createHousehold, simulateHours, startOfHour } from '../../core/sim';
+import { hourMs } from '../../core/units';
 import { stackInfo } from '../support/stack';
 import { e2eFlow } from '../integration/e2e/support/e2e-flow';
 import { HaSocket, runId } from '../integration/e2e/support/ha-socket';
@@ -11,7 +12,6 @@ import { NodeRedProcess } from '../integration/e2e/support/node-red';
 
 const readings = Number(process.env.BENCH_READINGS ?? 150);
 const rate = 10;
-const hourMs = 3_600_000;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

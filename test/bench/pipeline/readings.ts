@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { hourMs } from '../../../core/units';
 
 /** What one `npm run bench pipeline` run measures: the same N readings for every stage. */
 export interface PipelineBenchOptions {
   count: number;
   partitions: number;
   meters: number;
-  /** Messages in flight at once, for the worker and for the kafka-in node alike. */
+  /** Messages in flight at once, for the worker and for the kafka-in node alike (default: the worker's, 4096). */
   inFlight: number;
   /** Where to write a CPU profile of the node path's timed window (summarised after the table). */
   profile?: string;
@@ -18,7 +19,7 @@ export function benchOptions(argv: string[]): PipelineBenchOptions {
       count: { type: 'string', default: '20000' },
       partitions: { type: 'string', default: '4' },
       meters: { type: 'string', default: '50' },
-      'in-flight': { type: 'string', default: '256' },
+      'in-flight': { type: 'string', default: '4096' },
       profile: { type: 'string' },
     },
   });
@@ -42,7 +43,7 @@ export function readingMessages(count: number, meters: number): Array<{ key: str
   return Array.from({ length: count }, (_, i) => {
     const entity = `sensor.bench_${i % meters}`;
     const hour = Math.floor(i / meters);
-    const reading = { entity_id: entity, ts: start + hour * 3_600_000, value: 0.2 + (hour % 24) / 30, unit: 'kWh', kind: 'energy', hour: hour % 24, interval_s: 3600 };
+    const reading = { entity_id: entity, ts: start + hour * hourMs, value: 0.2 + (hour % 24) / 30, unit: 'kWh', kind: 'energy', hour: hour % 24, interval_s: 3600 };
     return { key: entity, value: JSON.stringify(reading) };
   });
 }
