@@ -20,6 +20,8 @@ export interface Reading {
   backfilled?: boolean;
   /** A data artefact rather than consumption: meter reset, outage zero, gap. */
   artefact?: 'reset' | 'outage' | 'gap';
+  /** The entity's name in Home Assistant (its friendly_name), for what a person reads. */
+  friendly_name?: string;
 }
 
 export interface ScoredReading extends Reading {
@@ -111,5 +113,17 @@ export function parseReading(input: unknown, options: ReadingParseOptions = {}):
   }
   if (input.backfilled === true) reading.backfilled = true;
   if (input.artefact === 'reset' || input.artefact === 'outage' || input.artefact === 'gap') reading.artefact = input.artefact;
+  const name = friendlyName(input.friendly_name);
+  if (name !== undefined) reading.friendly_name = name;
   return reading;
+}
+
+/** Longest friendly name a reading carries (HA allows 255 characters). */
+export const maxFriendlyNameLength = 255;
+
+/** A usable friendly name, trimmed and bounded; anything else is no name. */
+export function friendlyName(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const name = value.trim();
+  return name === '' ? undefined : name.slice(0, maxFriendlyNameLength);
 }

@@ -2,7 +2,7 @@ import { parseReading, type Reading } from '../reading';
 import { encodeConfluent, isConfluent, parseConfluent } from './confluent';
 import { ValueFormatError } from './errors';
 import { subjectFor, type RegistryClient } from './registry';
-import { readingSchema, seedSchema, type KnownSchema } from './schemas';
+import { readingSchema, readingSchemas, seedSchema, type KnownSchema } from './schemas';
 import { decodeBody, decodeSingleObject, encodeSingleObject, isSingleObject } from './single-object';
 
 export const valueFormats = ['avro', 'json', 'string'] as const;
@@ -27,7 +27,7 @@ export interface ValueCodecOptions {
   registry?: RegistryClient;
   /** The schema Avro values are written with (default: the reading schema). */
   schema?: KnownSchema;
-  /** Schemas single-object values may carry (default: the reading and the seed schema). */
+  /** Schemas single-object values may carry (default: every reading schema and the seed schema). */
   readable?: KnownSchema[];
 }
 
@@ -39,7 +39,7 @@ export class ValueCodec {
 
   constructor(options: ValueCodecOptions = {}) {
     this.schema = options.schema ?? readingSchema();
-    this.readable = options.readable ?? [readingSchema(), seedSchema()];
+    this.readable = options.readable ?? [...readingSchemas(), seedSchema()];
     if (!this.readable.includes(this.schema)) this.readable.push(this.schema);
     this.registry = options.registry;
   }
@@ -101,6 +101,7 @@ export class ValueCodec {
       longitude: null,
       backfilled: null,
       artefact: null,
+      friendly_name: null,
       ...reading,
     };
     const problems: string[] = [];

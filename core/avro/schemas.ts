@@ -32,12 +32,19 @@ function fromFile(file: string): KnownSchema {
 }
 
 let reading: KnownSchema | undefined;
+let readingV1: KnownSchema | undefined;
 let seed: KnownSchema | undefined;
 
 /** The reading schema (core/avro/reading.avsc): what `load` and the producer write. */
 export function readingSchema(): KnownSchema {
   reading ??= fromFile('reading.avsc');
   return reading;
+}
+
+/** Every reading schema ever written, newest first: values already on a topic still decode. */
+export function readingSchemas(): KnownSchema[] {
+  readingV1 ??= fromFile('reading-v1.avsc');
+  return [readingSchema(), readingV1];
 }
 
 /** The seed project's `myrecord {hour: float, mwh: float}`, so its old records still decode. */

@@ -1,4 +1,4 @@
-import type { Reading } from '../reading';
+import { friendlyName, type Reading } from '../reading';
 import { dayMs, hourOfDay, meterUnitOf } from '../units';
 import { backfillGap, gapRange, readIntervals, type BackfillRequest } from './backfill';
 import { IntervalBucketer, type BucketMode, type ClosedInterval } from './bucketer';
@@ -75,6 +75,8 @@ export class EntityMeter {
   private readonly lastRawTs = new Map<string, number>();
   /** Newest state time per entity, live or from history (unclamped). */
   private readonly lastSeen = new Map<string, number>();
+  /** Each entity's friendly_name as HA reported it last. */
+  private readonly names = new Map<string, string>();
   /** Canonical unit each entity reported last (gas may be m³ or kWh). */
   private readonly units = new Map<string, string>();
   private readonly buffer: EntityState[] = [];
@@ -147,6 +149,7 @@ export class EntityMeter {
     const out: Reading[] = [];
     for (const entityId of this.options.entities) {
       const state = await this.currentState(entityId);
+      this.rememberName(state);
       const kind = entityKind(state);
       const mode = bucketModeOf(kind);
       if (!mode) throw new HaConfigError(`${entityId} is not a meter (kind ${kind}); history needs energy, power, water or gas`);
@@ -176,6 +179,7 @@ export class EntityMeter {
       return;
     }
     if (seen === undefined || state.ts > seen) this.lastSeen.set(state.entity_id, state.ts);
+    this.rememberName(state);
     const interpretation = interpretState(state, this.home);
     const kind = entityKind(state);
     const mode = bucketModeOf(kind);
@@ -236,10 +240,19 @@ export class EntityMeter {
       interval_s: Math.round(this.options.intervalMs / 1000),
     };
     if (backfilled) reading.backfilled = true;
+    const name = this.names.get(entityId);
+    if (name !== undefined) reading.friendly_name = name;
     return reading;
   }
 
+  private rememberName(state: EntityState): void {
+    const name = friendlyName(state.attributes.friendly_name);
+    if (name !== undefined) this.names.set(state.entity_id, name);
+  }
+
   private emit(reading: Reading): void {
+    const name = this.names.get(reading.entity_id);
+    if (name !== undefined && reading.friendly_name === undefined) reading.friendly_name = name;
     this.counters.emitted += 1;
     if (reading.backfilled) this.counters.backfilled += 1;
     this.options.emit(reading);

@@ -84,18 +84,26 @@ export function eventCall(subject: ScoredSubject): HaCall {
   };
 }
 
+/** The score at which a reading is anomalous, shown on the sensor for charts and automations. */
+export const anomalyThreshold = 1;
+
+const roundTo = (value: number, digits: number): number => Number(value.toFixed(digits));
+
 export function sensorCall(subject: ScoredSubject, lastAnomaly: number | undefined): HaCall {
   return {
     kind: 'state',
     entityId: scoreSensorId(subject.entity_id),
-    state: String(Math.round(subject.score * 1000) / 1000),
+    state: String(roundTo(subject.score, 3)),
     attributes: {
       state_class: 'measurement',
-      friendly_name: `Anomaly score ${subject.entity_id}`,
+      friendly_name: `${subject.friendly_name ?? subject.entity_id} anomaly score`,
       icon: 'mdi:chart-bell-curve',
-      value: subject.value,
-      expected: subject.expected,
+      anomaly: subject.anomaly,
+      threshold: anomalyThreshold,
+      value: roundTo(subject.value, 4),
+      expected: roundTo(subject.expected, 4),
       unit: subject.unit,
+      reading_ts: new Date(subject.ts).toISOString(),
       last_anomaly: lastAnomaly === undefined ? null : new Date(lastAnomaly).toISOString(),
       source_entity: subject.entity_id,
     },

@@ -1,5 +1,6 @@
 import { parseReading, ReadingError } from '../../reading';
 import type { ConnectionStatus } from '../client';
+import { errorMessage } from '../../errors';
 import { HaConnectionError } from '../errors';
 import { meterOfflineTopic, parseMeterStatus, type MeterStatusKind } from '../offline-message';
 import { BoundedQueue } from './alert-queue';
@@ -8,6 +9,7 @@ import type { Feedback } from '../../feedback';
 import { feedbackFromAction, notificationActionEvent } from './feedback';
 import { meterStatusClearCalls, meterStatusEventCall, meterStatusPersistentCall, meterStatusPushCalls } from './offline-plan';
 import { AlertPolicy, type PolicyOptions, type PushDecision } from './policy';
+import { SensorThrottle } from './sensor-throttle';
 
 /** The part of HaClient the notifier uses. */
 export interface NotifierSink {
@@ -25,6 +27,8 @@ export interface NotifierOptions extends NotifyOptions, PolicyOptions {
   queueCapacity?: number;
   /** Delay before a queued alert is tried again while the connection looks up. */
   retryMs?: number;
+  /** Least time between two score-sensor updates of one entity while it scores normal (default 10 s). */
+  sensorIntervalMs?: number;
   now?: () => number;
   onFeedback?: (feedback: Feedback) => void;
   /** A queued alert dropped, or one that failed after HA came back. */
@@ -50,6 +54,8 @@ interface QueuedAlert {
   /** A meter's "offline" notice: dropped unsent if the meter is back before HA could show it. */
   meterOffline?: boolean;
 }
+
+export const defaultSensorIntervalMs = 10_000;
 
 /** Validates a scored reading: the reading contract plus score, expected and anomaly. */
 export function parseScored(input: unknown): ScoredSubject {
@@ -80,11 +86,13 @@ export class AnomalyNotifier {
   private retryTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  private readonly sensorThrottle: SensorThrottle<HaCall>;
 
   constructor(private readonly options: NotifierOptions) {
     this.policy = new AlertPolicy(options);
     this.offlinePolicy = new AlertPolicy(options);
     this.now = options.now ?? Date.now;
+    this.sensorThrottle = new SensorThrottle(options.sensorIntervalMs ?? defaultSensorIntervalMs, this.now, (entityId, call) => this.sendHeldSensor(entityId, call));
     this.queue = new BoundedQueue(options.queueCapacity ?? 100, (dropped) => {
       options.onWarn?.(`alert queue full: dropped the oldest alert for ${dropped.entityId}`);
     });
@@ -108,6 +116,7 @@ export class AnomalyNotifier {
 
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    this.sensorThrottle.stop();
     for (const cleanup of this.cleanups.splice(0)) await Promise.resolve(cleanup()).catch(() => undefined);
   }
 
@@ -195,8 +204,18 @@ export class AnomalyNotifier {
       calls.push(...clearCalls(subject.entity_id, this.options));
       this.policy.clear(subject.entity_id);
     }
-    if (this.options.sensor !== false) calls.push(sensorCall(subject, this.lastAnomaly.get(subject.entity_id)));
+    if (this.options.sensor !== false) {
+      const update = sensorCall(subject, this.lastAnomaly.get(subject.entity_id));
+      if (this.sensorThrottle.offer(subject.entity_id, update, subject.anomaly)) calls.push(update);
+    }
     return this.deliver(subject.entity_id, calls, { entity_id: subject.entity_id, anomaly: subject.anomaly, push, queued: false, calls: calls.length });
+  }
+
+  private sendHeldSensor(entityId: string, update: HaCall): void {
+    const outcome: AlertOutcome = { entity_id: entityId, anomaly: false, push: { push: false, reason: 'normal' }, queued: false, calls: 1 };
+    this.inTurn(() => this.deliver(entityId, [update], outcome)).catch((error: unknown) => {
+      this.options.onWarn?.(`score sensor update for ${entityId} failed: ${errorMessage(error)}`);
+    });
   }
 
   /** Sends the calls now, or queues them behind earlier ones / until Home Assistant is back. */
@@ -238,7 +257,7 @@ export class AnomalyNotifier {
         try {
           rest = await this.execute(alert.calls);
         } catch (error) {
-          this.options.onWarn?.(`queued alert for ${alert.entityId} failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.options.onWarn?.(`queued alert for ${alert.entityId} failed: ${errorMessage(error)}`);
           continue;
         }
         if (rest.length > 0) {

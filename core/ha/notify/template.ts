@@ -49,7 +49,7 @@ export function humanNumber(value: number): string {
 }
 
 /** What an alert's text needs of a scored reading. */
-export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s'>;
+export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s' | 'friendly_name'>;
 
 export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const quantity = readableQuantity(subject);
@@ -57,7 +57,7 @@ export function alertFields(subject: AlertSubject, name?: string): AlertFields {
   const when = end > subject.ts ? `between ${clockTime(subject.ts)} and ${clockTime(end)}` : `at ${clockTime(subject.ts)}`;
   return {
     entity_id: subject.entity_id,
-    name: name ?? subject.entity_id,
+    name: name ?? subject.friendly_name ?? subject.entity_id,
     value: humanNumber(quantity.value),
     expected: humanNumber(quantity.expected),
     unit: quantity.unit,

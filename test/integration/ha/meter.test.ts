@@ -68,7 +68,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
 
   it('integrates power into energy per interval and closes an idle interval at 0', { timeout: 60_000 }, async () => {
     const entityId = `sensor.${uniqueId('power')}`;
-    const attributes = { unit_of_measurement: 'kW', device_class: 'power', state_class: 'measurement' };
+    const attributes = { unit_of_measurement: 'kW', device_class: 'power', state_class: 'measurement', friendly_name: 'Heat pump power' };
     await setState(entityId, 0, attributes);
     const intervalMs = 3000;
     await loadFlow(meterFlow(ha().url, entityId, { interval: intervalMs / 1000 }), credentials());
@@ -87,6 +87,7 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
       assert.equal(reading.unit, 'kWh');
       assert.equal(reading.kind, 'energy');
       assert.equal(reading.interval_s, 3);
+      assert.equal(reading.friendly_name, 'Heat pump power', 'the name HA shows travels with every interval');
     }
     const idle = readings.filter((reading) => reading.ts >= offTs);
     assert.ok(idle.length >= 1 && idle.every((reading) => reading.value === 0), 'idle intervals are emitted as 0');

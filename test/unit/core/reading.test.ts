@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { StreamSmartsError, isRetriable } from '../../../core/errors';
-import { parseReading, ReadingError } from '../../../core/reading';
+import { maxFriendlyNameLength, parseReading, ReadingError } from '../../../core/reading';
 
 describe('parseReading', () => {
   it('turns a seed record into a Wh reading of seed.power at that hour today', () => {
@@ -33,5 +33,15 @@ describe('parseReading', () => {
       () => parseReading({ entity_id: '', ts: 1, value: 1 }),
       (e: unknown) => e instanceof ReadingError && e instanceof StreamSmartsError && e instanceof Error && e.name === 'ReadingError' && !e.retriable && !isRetriable(e),
     );
+  });
+});
+
+describe('friendly_name', () => {
+  it('travels with a reading, trimmed and bounded; a blank or non-string one is left out', () => {
+    const base = { entity_id: 'sensor.e', ts: 0, value: 1, unit: 'kWh', kind: 'energy' };
+    assert.equal(parseReading({ ...base, friendly_name: '  Home energy ' }).friendly_name, 'Home energy');
+    assert.equal(parseReading({ ...base, friendly_name: 'x'.repeat(1000) }).friendly_name?.length, maxFriendlyNameLength);
+    assert.equal('friendly_name' in parseReading({ ...base, friendly_name: '   ' }), false);
+    assert.equal('friendly_name' in parseReading({ ...base, friendly_name: 42 }), false);
   });
 });

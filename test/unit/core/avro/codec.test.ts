@@ -5,7 +5,7 @@ import { ValueCodec } from '../../../../core/avro/codec';
 import { encodeConfluent, parseConfluent } from '../../../../core/avro/confluent';
 import { ValueFormatError } from '../../../../core/avro/errors';
 import { RegistryClient } from '../../../../core/avro/registry';
-import { readingSchema, seedSchema } from '../../../../core/avro/schemas';
+import { readingSchema, readingSchemas, seedSchema } from '../../../../core/avro/schemas';
 import { encodeSingleObject, parseSingleObject } from '../../../../core/avro/single-object';
 import { crc64Avro } from '../../../../core/avro/rabin';
 import type { Reading } from '../../../../core/reading';
@@ -134,4 +134,14 @@ test('registry basic auth is sent as an Authorization header', async () => {
   const client = new RegistryClient({ url: 'http://registry', username: 'user', password: 'secret', fetch: fetchImpl });
   assert.equal(await client.idFor('t-value', readingSchema()), 9);
   assert.deepEqual(seen, [`Basic ${Buffer.from('user:secret').toString('base64')}`]);
+});
+
+test('a reading carries its friendly name through Avro, and version 1 readings (without it) still decode', async () => {
+  const codec = new ValueCodec();
+  const named: Reading = { ...reading, friendly_name: 'Home energy' };
+  assert.deepEqual((await codec.decode(await codec.encode('avro', 'raw', named), 'auto')).value, named);
+  const [current, v1] = readingSchemas();
+  assert.ok(current && v1 && !current.fingerprint.equals(v1.fingerprint));
+  const old = encodeSingleObject(v1, { interval_s: 3600, latitude: null, longitude: null, backfilled: null, artefact: null, ...reading });
+  assert.deepEqual((await codec.decode(old, 'auto')).value, reading);
 });
