@@ -14,7 +14,7 @@ TOKEN_FILE="$STACK_DIR/ha-token"
 OWNER_FILE="$STACK_DIR/ha/owner.json"
 LOG="$STACK_DIR/logs/ha.log"
 # Integrations configured in configuration.yaml.in (their requirements are pre-installed).
-DOMAINS="recorder history notify file template input_number automation persistent_notification logger"
+DOMAINS="recorder history notify file template input_number automation persistent_notification logger mobile_app"
 
 find_python() {
   local candidate

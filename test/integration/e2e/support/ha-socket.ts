@@ -71,6 +71,12 @@ export class HaSocket {
     };
   }
 
+  /** A subscription command (subscribe_events, mobile_app/push_notification_channel, ...): its events go to `listener`. */
+  async subscribe(message: Message, listener: (event: Record<string, unknown>) => void): Promise<void> {
+    this.listeners.set(this.nextId, listener as (event: unknown) => void);
+    await this.command(message);
+  }
+
   close(): void {
     this.socket.close();
   }
