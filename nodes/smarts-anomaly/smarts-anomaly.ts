@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hourMs } from '../../core/units';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Reading, ScoredReading } from '../../core/reading';
 import type { FitReport } from '../../core/anomaly/training/fit';
@@ -29,8 +31,14 @@ export = function (RED: NodeAPI): void {
     runAnomaly(this, def);
   }
 
+  /** Node-RED's user directory (~/.node-red by default): trained models live there and survive a package update. */
+  function userDir(): string {
+    const configured = (RED.settings as { userDir?: unknown }).userDir;
+    return typeof configured === 'string' && configured !== '' ? configured : join(homedir(), '.node-red');
+  }
+
   function runAnomaly(node: Node, def: AnomalyNodeDef): void {
-    const modelDir = def.modelDir ? resolve(def.modelDir) : shippedModelsDir;
+    const modelDir = def.modelDir ? resolve(userDir(), def.modelDir) : join(userDir(), 'stream-smarts', 'models');
     // a configuration error stays on the status: the node runs on with the defaults meanwhile
     let configError: string | null = null;
     let mapping: Record<string, string>;
@@ -51,9 +59,10 @@ export = function (RED: NodeAPI): void {
     let announced = false;
     const service = new AnomalyService({
       modelDir,
+      fallbackModelDir: shippedModelsDir,
       mapping,
       learnDays: positive(def.learnDays, 14),
-      retrainEveryMs: positive(def.retrainHours, 24) * 3_600_000,
+      retrainEveryMs: positive(def.retrainHours, 24) * hourMs,
       save: def.saveModels !== false,
       sensitivity,
       logger: {

@@ -24,6 +24,8 @@ interface SupertestLike {
 
 export interface NodeTestHelper {
   init(runtimePath: string, settings?: object): void;
+  /** Runtime settings (RED.settings) for the flows loaded next, merged over the defaults. */
+  settings(settings: object): object;
   load(nodes: unknown[], flow: FlowNode[], credentials?: Record<string, object>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): HelperNode;

@@ -19,7 +19,10 @@ import { scoredReading } from '../model/score';
 import { SeriesDetector, type SeriesStatus } from './series-detector';
 
 export interface AnomalyServiceOptions {
+  /** Where series' own models are saved and looked for, and the default and mapped models first. */
   modelDir: string;
+  /** Where the default and mapped models are found when modelDir lacks them (the package's shipped models). */
+  fallbackModelDir?: string;
   /** entity_id → model folder name (inside modelDir). Unmapped series use `defaultModel`. */
   mapping?: Readonly<Record<string, string>>;
   defaultModel?: string;
@@ -65,7 +68,7 @@ export class AnomalyService {
     if (this.defaultParams !== undefined) return this.defaultParams;
     const name = this.options.defaultModel ?? 'default';
     try {
-      const loaded = await loadModelDir(resolveInside(this.options.modelDir, name), { logger: this.options.logger });
+      const loaded = await loadModelDir(await this.sharedModelFolder(name), { logger: this.options.logger });
       this.defaultParams = loaded.model.type === 'default' ? loaded.model : null;
     } catch (error) {
       this.options.logger?.warn?.(`anomaly: no default model (${(error as Error).message}); new series alert only once trained`);
@@ -74,12 +77,21 @@ export class AnomalyService {
     return this.defaultParams;
   }
 
+  /** A default or mapped model's folder: in modelDir if it is there, else among the fallback's. */
+  private async sharedModelFolder(name: string): Promise<string> {
+    const own = resolveInside(this.options.modelDir, name);
+    const fallback = this.options.fallbackModelDir;
+    if (fallback === undefined || (await isDirectory(own))) return own;
+    const shipped = resolveInside(fallback, name);
+    return (await isDirectory(shipped)) ? shipped : own;
+  }
+
   private async open(reading: Reading): Promise<Series> {
     const entityId = reading.entity_id;
     if (reading.kind === 'location') return { kind: 'location', detector: new LocationDetector(entityId, this.options.learnDays ?? 14) };
     const mapped = this.options.mapping?.[entityId];
     if (mapped) {
-      const loaded = await loadModelDir(resolveInside(this.options.modelDir, mapped), { kind: reading.kind, logger: this.options.logger });
+      const loaded = await loadModelDir(await this.sharedModelFolder(mapped), { kind: reading.kind, logger: this.options.logger });
       if (loaded.model.type === 'hour-profile' || loaded.model.type === 'home') {
         return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`, this.options.sensitivity), lastScore: null };
       }
@@ -87,7 +99,7 @@ export class AnomalyService {
     const defaultModel = await this.loadDefault();
     const own = resolveInside(this.options.modelDir, folderFor(entityId));
     let model = null;
-    if (await stat(own).then((s) => s.isDirectory(), () => false)) {
+    if (await isDirectory(own)) {
       try {
         const loaded = await loadModelDir(own, { kind: reading.kind, logger: this.options.logger });
         if (loaded.model.type === 'home') model = loaded.model;
@@ -241,4 +253,11 @@ function scoreLocationReading(detector: LocationDetector, reading: Reading): Sco
   const model = result.ready ? 'location@1' : 'location@1 (learning)';
   const explanation = result.score > 1 ? `${result.distanceKm.toFixed(1)} km from the places usual at this hour` : undefined;
   return scoredReading(reading, result.score, 0, model, explanation);
+}
+
+function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }
