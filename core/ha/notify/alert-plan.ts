@@ -80,7 +80,7 @@ export function eventCall(subject: ScoredSubject): HaCall {
   return {
     kind: 'event',
     eventType: anomalyEventType,
-    data: { entity_id: subject.entity_id, ts: subject.ts, value: subject.value, expected: subject.expected, score: subject.score, unit: subject.unit },
+    data: { entity_id: subject.entity_id, friendly_name: subject.friendly_name ?? subject.entity_id, ts: subject.ts, value: subject.value, expected: subject.expected, score: subject.score, unit: subject.unit },
   };
 }
 

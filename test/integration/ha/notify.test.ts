@@ -56,7 +56,7 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
 
     await waitFor(() => events.some((event) => event.data.entity_id === entityId), 10_000, 'the stream_smarts_anomaly event');
     const event = events.find((e) => e.data.entity_id === entityId);
-    assert.deepEqual(Object.keys(event?.data ?? {}).sort(), ['entity_id', 'expected', 'score', 'ts', 'unit', 'value']);
+    assert.deepEqual(Object.keys(event?.data ?? {}).sort(), ['entity_id', 'expected', 'friendly_name', 'score', 'ts', 'unit', 'value']);
     assert.equal(event?.data.score, 4.2);
 
     const sensor = await getState(scoreSensorId(entityId));
