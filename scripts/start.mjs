@@ -373,6 +373,7 @@ async function main() {
 
   Node-RED editor     http://127.0.0.1:${opts.port}/
   Home Assistant      ${info.ha.url}/${login}
+  Dashboard           ${info.ha.url}/lovelace/stream-smarts
   Anomaly score       ${info.ha.url}/history?entity_id=${scoreSensor}
   Notifications log   ${info.ha.notifyFile}
 

@@ -6,8 +6,8 @@ Run with the HA venv's python (it has aiohttp). Idempotent:
 - owner exists and the token file still authenticates: nothing to do;
 - owner exists, token missing or rejected: logs in with the owner's saved password (login flow)
   and makes a new long-lived token.
-The core_config onboarding step is skipped on purpose: it starts integrations that reach the
-internet. Usage: python onboard.py BASE_URL TOKEN_FILE OWNER_FILE
+The other onboarding steps are marked done by scripts/stack/ha.sh (their API would start
+integrations that reach the internet). Usage: python onboard.py BASE_URL TOKEN_FILE OWNER_FILE
 """
 import asyncio
 import json
@@ -93,8 +93,12 @@ async def main(base: str, token_file: str, owner_file: str) -> None:
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         async with session.get(f"{base}/api/onboarding") as resp:
-            resp.raise_for_status()
-            steps = {s["step"]: s["done"] for s in await resp.json()}
+            if resp.status == 404:
+                # onboarding is complete: Home Assistant no longer serves its API
+                steps = {"user": True}
+            else:
+                resp.raise_for_status()
+                steps = {s["step"]: s["done"] for s in await resp.json()}
         if steps.get("user"):
             if os.path.exists(token_file):
                 with open(token_file, encoding="utf8") as handle:

@@ -6,7 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
+import { scoreSensorId } from '../../../core/ha/notify/alert-plan';
+import { HaSocket } from '../e2e/support/ha-socket';
 import { projectRoot } from '../../support/stack';
+
+async function haCommand<T = unknown>(base: string, token: string, message: { type: string; [key: string]: unknown }): Promise<T> {
+  const socket = await HaSocket.open(base, token);
+  try {
+    return await socket.command<T>(message);
+  } finally {
+    socket.close();
+  }
+}
 
 // The stack scripts themselves: private instances (own STACK_DIR and ports, own credentials),
 // status exit codes, stop by pid, clear errors for taken ports and missing prerequisites.
@@ -112,6 +123,35 @@ describe('stack scripts', () => {
       assert.notEqual((await script('stack/kafka.sh', ['status', '--quiet'], env)).code, 0);
     } finally {
       await script('stack/kafka.sh', ['stop'], env);
+    }
+  });
+
+  it('a private Home Assistant: onboarding complete, the dashboard provisioned, and a restart after onboarding is ready again', { timeout: 400_000 }, async () => {
+    const dir = tempDir();
+    const [port] = (await freePorts(1)) as [number];
+    const env = { STACK_DIR: dir, HA_PORT: String(port) };
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const started = await script('stack/ha.sh', ['start'], env, 360_000);
+      assert.equal(started.code, 0, started.stderr);
+      // every onboarding step is done: Home Assistant no longer serves the onboarding API
+      assert.equal((await fetch(`${base}/api/onboarding`)).status, 404, 'a person who logs in lands on a dashboard, not on onboarding');
+      const token = readFileSync(join(dir, 'ha-token'), 'utf8').trim();
+      const dashboard = await haCommand<{ title: string; views: Array<{ cards: Array<{ type: string; entity?: string }> }> }>(base, token, { type: 'lovelace/config' });
+      assert.equal(dashboard.title, 'Stream Smarts');
+      const cards = dashboard.views.flatMap((view) => view.cards);
+      assert.deepEqual([...new Set(cards.map((card) => card.type))].sort(), ['conditional', 'entities', 'gauge', 'history-graph', 'markdown', 'statistics-graph']);
+      const gauge = cards.find((card) => card.type === 'gauge');
+      assert.equal(gauge?.entity, scoreSensorId('sensor.simulated_home_energy'), 'the dashboard charts the sensor the notify node writes');
+      await haCommand(base, token, { type: 'get_services' });
+
+      assert.equal((await script('stack/ha.sh', ['stop'], env)).code, 0);
+      const restarted = await script('stack/ha.sh', ['start'], env, 360_000);
+      assert.equal(restarted.code, 0, `a restart once onboarding is complete: ${restarted.stderr}`);
+      assert.match(restarted.stdout, /ha: ready in \d+s/);
+      assert.doesNotMatch(restarted.stdout, /restarting once/, 'onboarding is not redone');
+    } finally {
+      await script('stack/ha.sh', ['stop'], env);
     }
   });
 
