@@ -105,10 +105,10 @@ async function predictRate(params: HomeModelParams, total: number, chunk: number
   const data = new Float32Array(chunk * width);
   for (let i = 0; i < chunk; i += 1) data.set(contextInput(new Array<number>(params.window).fill(0.5), i * hourMs, params.window), i * width);
   const input = tf.tensor2d(data, [chunk, width]);
-  (model.predict(input) as import('@tensorflow/tfjs').Tensor).dispose();
+  (model.predict(input) as import('@tensorflow/tfjs-core').Tensor).dispose();
   const start = performance.now();
   for (let done = 0; done < total; done += chunk) {
-    const out = model.predict(input) as import('@tensorflow/tfjs').Tensor;
+    const out = model.predict(input) as import('@tensorflow/tfjs-core').Tensor;
     await out.data();
     out.dispose();
   }

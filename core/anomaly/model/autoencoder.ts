@@ -5,9 +5,8 @@
  * while a single unusual interval does not.
  */
 import type { DenseLayer } from './dense';
-import { loadTf, type AnomalyLogger, type BackendName } from './backend';
+import { loadTf, type AnomalyLogger, type BackendName, type Tf, type TfLayers } from './backend';
 import { seededRandom } from '../stats';
-import type * as TfModule from '@tensorflow/tfjs';
 
 export interface AutoencoderShape {
   inputs: number;
@@ -37,10 +36,10 @@ export interface TrainedAutoencoder {
   layers: DenseLayer[];
   loss: number;
   backend: BackendName;
-  model: TfModule.LayersModel;
+  model: TfLayers.LayersModel;
 }
 
-export function buildAutoencoder(tf: typeof TfModule, shape: AutoencoderShape, seed: number): TfModule.Sequential {
+export function buildAutoencoder(tf: Tf, shape: AutoencoderShape, seed: number): TfLayers.Sequential {
   const model = tf.sequential();
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed + offset });
   model.add(tf.layers.dense({ units: shape.hidden, activation: 'relu', inputShape: [shape.inputs], kernelInitializer: init(1) }));
@@ -51,7 +50,7 @@ export function buildAutoencoder(tf: typeof TfModule, shape: AutoencoderShape, s
 }
 
 /** Dense layers of a tfjs model as plain arrays for the JS forward pass. */
-export function extractLayers(model: TfModule.LayersModel): DenseLayer[] {
+export function extractLayers(model: TfLayers.LayersModel): DenseLayer[] {
   return model.layers.map((layer) => {
     const [kernel, bias] = layer.getWeights();
     if (!kernel || !bias || kernel.shape.length !== 2) throw new Error(`layer ${layer.name} is not a dense layer`);
@@ -68,7 +67,7 @@ export function extractLayers(model: TfModule.LayersModel): DenseLayer[] {
 }
 
 /** Loads plain dense weights into a tfjs model of the same shape. */
-export function setLayers(tf: typeof TfModule, model: TfModule.LayersModel, layers: readonly DenseLayer[]): void {
+export function setLayers(tf: Tf, model: TfLayers.LayersModel, layers: readonly DenseLayer[]): void {
   if (layers.length !== model.layers.length) throw new Error('autoencoder weights do not match the network shape');
   tf.tidy(() => {
     model.layers.forEach((layer, index) => {

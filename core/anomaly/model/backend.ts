@@ -1,10 +1,14 @@
 /**
  * Chooses the tfjs backend once per process: tfjs-node when installed, else wasm, else cpu.
- * tfjs is loaded lazily so commands that never train (and --help) stay fast.
+ * tfjs is loaded lazily so commands that never train (and --help) stay fast. Only tfjs-core and
+ * tfjs-layers are used (not the @tensorflow/tfjs bundle with its browser builds, converter and
+ * webgl backend): a third of the installed size.
  */
-import type * as TfModule from '@tensorflow/tfjs';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type * as TfLayers from '@tensorflow/tfjs-layers';
 
-export type Tf = typeof TfModule;
+export type Tf = typeof TfCore & typeof TfLayers;
+export type { TfCore, TfLayers };
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export interface AnomalyLogger {
@@ -27,8 +31,12 @@ function tryRequire(name: string): boolean {
 }
 
 async function select(logger: AnomalyLogger, preferred?: BackendName): Promise<{ tf: Tf; backend: BackendName }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tf = require('@tensorflow/tfjs') as Tf;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const core = require('@tensorflow/tfjs-core') as typeof TfCore;
+  const layers = require('@tensorflow/tfjs-layers') as typeof TfLayers;
+  require('@tensorflow/tfjs-backend-cpu');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const tf: Tf = { ...core, ...layers };
   // PROD silences tfjs's "install tfjs-node" banner and its debug checks.
   tf.env().set('PROD', true);
   const order: BackendName[] = preferred ? [preferred] : ['tensorflow', 'wasm', 'cpu'];

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as TfModule from '@tensorflow/tfjs';
+import type { Tf, TfCore, TfLayers } from './backend';
 
 export const modelJsonName = 'model.json';
 export const weightsName = 'weights.bin';
@@ -14,7 +14,7 @@ function toBuffer(data: ArrayBuffer | ArrayBuffer[]): Buffer {
   return Buffer.concat(parts.map((part) => Buffer.from(part)));
 }
 
-export async function saveLayersModel(tf: typeof TfModule, model: TfModule.LayersModel, dir: string): Promise<void> {
+export async function saveLayersModel(tf: Tf, model: TfLayers.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.weightData || !artifacts.weightSpecs) throw new Error('tfjs model has no weights to save');
@@ -33,10 +33,10 @@ export async function saveLayersModel(tf: typeof TfModule, model: TfModule.Layer
 
 interface ModelJson {
   modelTopology: object;
-  weightsManifest: { paths: string[]; weights: TfModule.io.WeightsManifestEntry[] }[];
+  weightsManifest: { paths: string[]; weights: TfCore.io.WeightsManifestEntry[] }[];
 }
 
-export async function loadLayersModel(tf: typeof TfModule, dir: string): Promise<TfModule.LayersModel> {
+export async function loadLayersModel(tf: Tf, dir: string): Promise<TfLayers.LayersModel> {
   const json = JSON.parse(await readFile(join(dir, modelJsonName), 'utf8')) as ModelJson;
   const manifest = json.weightsManifest?.[0];
   if (!json.modelTopology || !manifest || manifest.paths.length !== 1 || manifest.paths[0] !== weightsName) {
