@@ -12,8 +12,8 @@ import { modelsDir } from '../unit/core/anomaly/fixtures';
 import { expectedAnswerReadings, markedExpectedNote, type HourReading } from '../support/expected-answer';
 import { helper, loadNodeModules, type FlowNode, type HelperNode, type NodeModule } from '../support/node-red-helper';
 import { waitFor } from '../support/wait';
+import { hourMs } from '../../core/units';
 
-const hourMs = 3_600_000;
 const retrainHours = 24;
 const historyDays = 10;
 

@@ -1,10 +1,11 @@
+import { hourMs } from '../../core/units';
+
 /**
  * What the household's "Expected" does (core/anomaly/scoring/series-detector.ts applyFeedback): the same pattern —
  * that hour of day, up to 20 % more — starts no new alert until two retrain intervals after the
  * answered reading; after that it alerts again. The readings to show it: the same far too large
  * hour (20 kWh, extreme for any home) once, a day later and three days later.
  */
-const hourMs = 3_600_000;
 
 export interface HourReading {
   entity_id: string;

@@ -12,9 +12,9 @@ import { seedFile } from '../../support/test-data';
 import { e2eFlow } from './support/e2e-flow';
 import { eventually, HaSocket, runId } from './support/ha-socket';
 import { NodeRedProcess } from './support/node-red';
+import { hourMs } from '../../../core/units';
 
 const distRoot = join(__dirname, '..', '..', '..');
-const hourMs = 3_600_000;
 
 type Scored = Reading & { score: number; anomaly: boolean; expected: number };
 type HaEvent = { event_type: string; data: Record<string, unknown> };

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { anomalySchedule, anomalySpan, createHousehold, simulateHours, withAnomalies, type Anomaly } from '../../../../core/sim';
+import { hourMs } from '../../../../core/units';
 
-const hourMs = 3_600_000;
 const from = new Date(2026, 1, 2).getTime();
 
 describe('anomaly injector', () => {

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Reading } from '../../../../core/reading';
 import { backfillMessage, createHousehold, startSimulatedHome, withAnomalies } from '../../../../core/sim';
+import { hourMs } from '../../../../core/units';
 
-const hourMs = 3_600_000;
 const from = new Date(2026, 3, 6, 0, 0).getTime();
 
 describe('simulated home runner', () => {
