@@ -15,9 +15,9 @@ RED.nodes.registerType('smarts-ha-meter', {
   outputLabels: function (i) { return i === 0 ? 'readings (or the history answer)' : 'meter_offline / meter_online'; },
   icon: 'smarts-meter.svg',
   label: function () {
-    return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'ha meter');
+    return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'HA meter');
   },
-  paletteLabel: 'ha meter',
+  paletteLabel: 'Home Assistant meter',
   oneditprepare: function () {
     var node = this;
     var $list = $('#node-input-entity-picker');

@@ -25,7 +25,7 @@ RED.nodes.registerType('smarts-ha-notify', {
   icon: 'smarts-notify.svg',
   align: 'right',
   label: function () {
-    return this.name || 'ha notify';
+    return this.name || 'HA notify';
   },
-  paletteLabel: 'ha notify',
+  paletteLabel: 'Home Assistant notify',
 });

@@ -21,8 +21,9 @@ RED.nodes.registerType('smarts-kafka-broker', {
     registryUsername: { type: 'text' },
     registryPassword: { type: 'password' },
   },
+  paletteLabel: 'Kafka broker',
   label: function () {
-    return this.name || this.brokers || 'kafka broker';
+    return this.name || this.brokers || 'Kafka broker';
   },
   oneditprepare: function () {
     function toggleTls() {

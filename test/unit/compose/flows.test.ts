@@ -102,6 +102,13 @@ describe('demo flow and example flows', () => {
     );
   });
 
+  it('the editors: one palette category for all nodes (config nodes under config), each with a palette label', () => {
+    for (const [type, editor] of editors) {
+      assert.equal(editor.category, configTypes.has(type) ? 'config' : 'Stream Smarts', `${type}'s category`);
+      assert.ok(typeof editor.paletteLabel === 'string' && editor.paletteLabel !== '' && editor.paletteLabel !== type, `${type} has no palette label`);
+    }
+  });
+
   it('the examples share the demo\'s config nodes: one Home Assistant server, one Kafka broker, same ids, names and settings', () => {
     for (const type of configTypes) {
       const all = files.flatMap(([, flow]) => flow.filter((node) => node.type === type));
