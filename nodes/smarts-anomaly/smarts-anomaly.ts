@@ -93,8 +93,9 @@ export = function (RED: NodeAPI): void {
       if (last.status.phase === 'learning') {
         node.status({ fill: 'yellow', shape: 'ring', text: `learning ${last.status.have}/${last.status.need}${score}` });
       } else {
+        // red is for errors only: an anomaly is a warning, yellow
         const anomalous = (last.status.lastScore ?? 0) > 1;
-        node.status({ fill: anomalous ? 'red' : 'green', shape: 'dot', text: `ready${score}` });
+        node.status(anomalous ? { fill: 'yellow', shape: 'dot', text: `anomaly${score}` } : { fill: 'green', shape: 'dot', text: `ready${score}` });
       }
     }
     showStatus();

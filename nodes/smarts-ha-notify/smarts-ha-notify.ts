@@ -18,7 +18,7 @@ interface NotifyDef extends NodeDef {
   persistent: boolean;
   event: boolean;
   sensor: boolean;
-  /** Minutes; default 60. */
+  /** Minutes; default 60. A string when set as text, e.g. "${STREAM_SMARTS_ALERT_COOLDOWN}", which Node-RED substitutes at flow load. */
   cooldown: string | number;
   quietStart: string;
   quietEnd: string;
@@ -26,8 +26,17 @@ interface NotifyDef extends NodeDef {
 }
 
 function positive(value: unknown, fallback: number): number {
-  const parsed = Number(value);
-  return value !== '' && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+  const parsed = typeof value === 'string' ? Number(value.trim()) : Number(value);
+  return value !== '' && value !== undefined && value !== null && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** A number field's value, warning when one is set but is not a number (an unset or misspelt ${ENV}, say). */
+function numberSetting(node: Node, label: string, value: unknown, fallback: number): number {
+  const parsed = positive(value, fallback);
+  if (parsed === fallback && value !== undefined && value !== null && String(value).trim() !== '' && Number(value) !== fallback) {
+    node.warn(`${label} "${String(value)}" is not a number of 0 or more: using ${fallback}`);
+  }
+  return parsed;
 }
 
 export = function (RED: NodeAPI) {
@@ -69,10 +78,10 @@ export = function (RED: NodeAPI) {
         persistent: def.persistent !== false,
         event: def.event !== false,
         sensor: def.sensor !== false,
-        cooldownMs: positive(def.cooldown, 60) * 60_000,
+        cooldownMs: numberSetting(node, 'cooldown', def.cooldown, 60) * 60_000,
         quietStart: def.quietStart,
         quietEnd: def.quietEnd,
-        queueCapacity: Math.max(1, positive(def.queueSize, 100)),
+        queueCapacity: Math.max(1, numberSetting(node, 'queue size', def.queueSize, 100)),
         actionPrefix: `smarts_${node.id}`,
         onFeedback: (feedback) => node.send([null, { topic: feedback.entity_id, payload: feedback }]),
         onWarn: (message) => {

@@ -76,7 +76,9 @@ describe('smarts-anomaly node', () => {
     assert.equal(odd?.entity_id, 'seed.power');
     assert.equal(anomalies.length, 1);
     assert.equal((anomalies[0]?.payload as Scored).score, 5.458823529411765);
-    assert.ok(seen.some((status) => /ready · last score 5\.46/.test(status.text ?? '')));
+    // a high score is a warning (yellow), not an error: Node-RED's red is for errors
+    assert.ok(seen.some((status) => status.fill === 'yellow' && /^anomaly · last score 5\.46/.test(status.text ?? '')), JSON.stringify(seen));
+    assert.ok(seen.every((status) => status.fill !== 'red'), JSON.stringify(seen));
   });
 
   it('scores a batch: output 1 the scored array, output 2 only its anomalies; a new series shows learning n/N', { timeout: 20000 }, async () => {

@@ -38,6 +38,26 @@ describe('smarts-ha-notify without Home Assistant', () => {
     assert.ok(warnings.some((line) => /dropped the oldest alert for sensor.a/.test(line)), 'a warning names the dropped alert');
   });
 
+  it('a cooldown given as ${ENV_VAR} (as the demo flow sets it) takes the environment\'s value when the flow loads', { timeout: 15_000 }, async () => {
+    /** Two anomalies of the same score for one meter: whether the second is held back by the cooldown. */
+    const secondHeldBack = async (minutes: string): Promise<boolean> => {
+      process.env.SMARTS_TEST_ALERT_COOLDOWN = minutes;
+      await loadFlow(flow({ cooldown: '${SMARTS_TEST_ALERT_COOLDOWN}' }), { server: { token: 't0ken' } });
+      const out = collect<{ alert: { push: { push: boolean; reason?: string } } }>(helper.getNode('out'));
+      for (let i = 0; i < 2; i += 1) helper.getNode('notify').receive({ payload: scored('sensor.cooldown', 3) });
+      await waitFor(() => out.length === 2, 5000, 'two outcomes');
+      await helper.unload();
+      assert.equal(out[0]?.alert.push.push, true);
+      return out[1]?.alert.push.reason === 'cooldown';
+    };
+    try {
+      assert.equal(await secondHeldBack('0'), false, 'a cooldown of 0 minutes from the environment lets the second through');
+      assert.equal(await secondHeldBack('1'), true, 'a cooldown of 1 minute from the environment holds it back');
+    } finally {
+      delete process.env.SMARTS_TEST_ALERT_COOLDOWN;
+    }
+  });
+
   it('a payload that is not a scored reading reaches Catch', { timeout: 10_000 }, async () => {
     await loadFlow(flow(), { server: { token: 't0ken' } });
     const errors = collect<{ error: { message: string } }>(helper.getNode('errors'));

@@ -1,5 +1,5 @@
 RED.nodes.registerType('smarts-anomaly', {
-  category: 'stream smarts',
+  category: 'Stream Smarts',
   color: '#E2D96E',
   defaults: {
     name: { value: '' },

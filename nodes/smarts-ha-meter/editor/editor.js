@@ -4,7 +4,8 @@ RED.nodes.registerType('smarts-ha-meter', {
   defaults: {
     name: { value: '' },
     server: { value: '', type: 'smarts-ha-server', required: true },
-    entities: { value: '', required: true, validate: function (v) { return /^\s*[a-z0-9_]+\.[a-z0-9_]+([\s,;]+[a-z0-9_]+\.[a-z0-9_]+)*\s*$/.test(v || ''); } },
+    // entity ids, separated by commas, spaces or semicolons; or an ${ENV_VAR} that Node-RED substitutes when the flow starts
+    entities: { value: '', required: true, validate: function (v) { return /^\s*\$\{\w+\}\s*$/.test(v || '') || /^\s*[a-z0-9_]+\.[a-z0-9_]+([\s,;]+[a-z0-9_]+\.[a-z0-9_]+)*\s*$/.test(v || ''); } },
     interval: { value: '3600' },
     output: { value: 'intervals' },
     offlineGrace: { value: 15, validate: function (v) { var n = Number(v); return v !== '' && v !== null && isFinite(n) && n >= 0; } },
@@ -14,9 +15,9 @@ RED.nodes.registerType('smarts-ha-meter', {
   outputLabels: function (i) { return i === 0 ? 'readings (or the history answer)' : 'meter_offline / meter_online'; },
   icon: 'smarts-meter.svg',
   label: function () {
-    return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'ha meter');
+    return this.name || (this.entities ? this.entities.split(/[\s,;]+/)[0] : 'HA meter');
   },
-  paletteLabel: 'ha meter',
+  paletteLabel: 'Home Assistant meter',
   oneditprepare: function () {
     var node = this;
     var $list = $('#node-input-entity-picker');

@@ -13,10 +13,11 @@ RED.nodes.registerType('smarts-ha-notify', {
     persistent: { value: true },
     event: { value: true },
     sensor: { value: true },
-    cooldown: { value: 60, validate: RED.validators.number(true) },
+    // minutes, or an ${ENV_VAR} that Node-RED substitutes when the flow starts
+    cooldown: { value: 60, validate: function (v) { return /^\s*(\d+(\.\d*)?|\.\d+|\$\{\w+\})?\s*$/.test(String(v)); } },
     quietStart: { value: '', validate: function (v) { return !v || /^\d{1,2}:\d{2}$/.test(v); } },
     quietEnd: { value: '', validate: function (v) { return !v || /^\d{1,2}:\d{2}$/.test(v); } },
-    queueSize: { value: 100, validate: RED.validators.number(true) },
+    queueSize: { value: 100, validate: function (v) { return /^\s*(\d+|\$\{\w+\})?\s*$/.test(String(v)); } },
   },
   inputs: 1,
   outputs: 2,
@@ -24,7 +25,7 @@ RED.nodes.registerType('smarts-ha-notify', {
   icon: 'smarts-notify.svg',
   align: 'right',
   label: function () {
-    return this.name || 'ha notify';
+    return this.name || 'HA notify';
   },
-  paletteLabel: 'ha notify',
+  paletteLabel: 'Home Assistant notify',
 });

@@ -2,7 +2,8 @@ RED.nodes.registerType('smarts-kafka-broker', {
   category: 'config',
   defaults: {
     name: { value: '' },
-    brokers: { value: '127.0.0.1:9092', required: true, validate: RED.validators.regex(/^\s*(\[[^\]]+\]|[^:,\s]+):\d{1,5}(\s*[,\s]\s*(\[[^\]]+\]|[^:,\s]+):\d{1,5})*\s*$/) },
+    // host:port, separated by commas or spaces; or an ${ENV_VAR} that Node-RED substitutes when the flow starts
+    brokers: { value: '127.0.0.1:9092', required: true, validate: function (v) { return /^\s*\$\{\w+\}\s*$/.test(v || '') || /^\s*(\[[^\]]+\]|[^:,\s]+):\d{1,5}(\s*[,\s]\s*(\[[^\]]+\]|[^:,\s]+):\d{1,5})*\s*$/.test(v || ''); } },
     clientId: { value: '' },
     tls: { value: false },
     tlsVerify: { value: true },
@@ -20,8 +21,9 @@ RED.nodes.registerType('smarts-kafka-broker', {
     registryUsername: { type: 'text' },
     registryPassword: { type: 'password' },
   },
+  paletteLabel: 'Kafka broker',
   label: function () {
-    return this.name || this.brokers || 'kafka broker';
+    return this.name || this.brokers || 'Kafka broker';
   },
   oneditprepare: function () {
     function toggleTls() {

@@ -1,5 +1,5 @@
 RED.nodes.registerType('smarts-kafka-in', {
-  category: 'stream smarts',
+  category: 'Stream Smarts',
   color: '#C7B299',
   defaults: {
     name: { value: '' },
@@ -15,7 +15,7 @@ RED.nodes.registerType('smarts-kafka-in', {
   inputs: 1,
   outputs: 1,
   icon: 'smarts-kafka.svg',
-  paletteLabel: 'kafka in',
+  paletteLabel: 'Kafka in',
   label: function () {
     return this.name || (this.topics ? 'kafka ' + this.topics : 'kafka in');
   },

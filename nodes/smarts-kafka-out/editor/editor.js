@@ -1,5 +1,5 @@
 RED.nodes.registerType('smarts-kafka-out', {
-  category: 'stream smarts',
+  category: 'Stream Smarts',
   color: '#C7B299',
   defaults: {
     name: { value: '' },
@@ -14,7 +14,7 @@ RED.nodes.registerType('smarts-kafka-out', {
   outputs: 1,
   icon: 'smarts-kafka.svg',
   align: 'right',
-  paletteLabel: 'kafka out',
+  paletteLabel: 'Kafka out',
   label: function () {
     return this.name || (this.topic ? 'kafka ' + this.topic : 'kafka out');
   },

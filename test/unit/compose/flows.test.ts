@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../support/stack';
+import { editorDefinition, type EditorDefinition } from './editor-defaults';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
@@ -22,6 +23,15 @@ const files: Array<[string, FlowNode[]]> = [
     .sort()
     .map((name): [string, FlowNode[]] => [`examples/${name}`, JSON.parse(readFileSync(join(root, 'examples', name), 'utf8')) as FlowNode[]]),
 ];
+
+const editors = new Map<string, EditorDefinition>([...ours].map((type) => [type, editorDefinition(root, type)]));
+
+/** The anomaly node's outputs that feed a node: 1 for every scored reading, 2 for anomalies only, 3 for training reports. */
+function anomalyOutputsTo(flow: FlowNode[], id: string): number[] {
+  return flow
+    .filter((node) => node.type === 'smarts-anomaly')
+    .flatMap((node) => (node.wires ?? []).flatMap((targets, index) => (targets.includes(id) ? [index + 1] : [])));
+}
 
 /** Core nodes that reshape messages: between two plugin nodes they would be glue the plugin should not need. */
 const glue = new Set(['function', 'change', 'switch']);
@@ -92,6 +102,22 @@ describe('demo flow and example flows', () => {
     );
   });
 
+  it('the editors: one palette category for all nodes (config nodes under config), each with a palette label', () => {
+    for (const [type, editor] of editors) {
+      assert.equal(editor.category, configTypes.has(type) ? 'config' : 'Stream Smarts', `${type}'s category`);
+      assert.ok(typeof editor.paletteLabel === 'string' && editor.paletteLabel !== '' && editor.paletteLabel !== type, `${type} has no palette label`);
+    }
+  });
+
+  it('the examples share the demo\'s config nodes: one Home Assistant server, one Kafka broker, same ids, names and settings', () => {
+    for (const type of configTypes) {
+      const all = files.flatMap(([, flow]) => flow.filter((node) => node.type === type));
+      assert.equal(new Set(all.map((node) => `${node.id} ${String(node.name)}`)).size, 1, `${type}: ${all.map((node) => node.id).join(', ')}`);
+      const examples = files.filter(([name]) => name.startsWith('examples/')).flatMap(([, flow]) => flow.filter((node) => node.type === type));
+      assert.equal(new Set(examples.map((node) => JSON.stringify(node))).size, 1, `${type} differs between examples`);
+    }
+  });
+
   for (const [name, flow] of files) {
     it(`${name}: opens with an explaining comment, uses known nodes, wires and config that exist, no secrets`, () => {
       const first = flow.find((node) => node.type !== 'tab');
@@ -109,6 +135,30 @@ describe('demo flow and example flows', () => {
           }
         }
         assert.ok(!('credentials' in node) && !('token' in node) && !('password' in node), `${node.id} carries a secret`);
+      }
+    });
+
+    it(`${name}: every plugin node sets every property its editor declares, with a value its dialog accepts`, () => {
+      for (const node of flow.filter((candidate) => ours.has(candidate.type))) {
+        const editor = editors.get(node.type) as EditorDefinition;
+        for (const [property, declared] of Object.entries(editor.defaults)) {
+          const where = `${node.id}.${property}`;
+          assert.ok(property in node, `${where} is missing (the editor's default: ${JSON.stringify(declared.value)})`);
+          const value = node[property];
+          if (declared.required) assert.ok(value !== '' && value !== undefined && value !== null, `${where} is required but empty`);
+          if (declared.validate) assert.equal(declared.validate.call(node, value), true, `${where}: ${JSON.stringify(value)} does not validate`);
+          const options = editor.options[property];
+          if (options) assert.ok(options.includes(String(value)), `${where}: ${JSON.stringify(value)} is not one of ${options.join(', ')}`);
+        }
+      }
+    });
+
+    it(`${name}: notify nodes get every scored reading (anomaly output 1), anomaly_power only the anomalies (output 2)`, () => {
+      for (const notify of flow.filter((node) => node.type === 'smarts-ha-notify')) {
+        assert.deepEqual(anomalyOutputsTo(flow, notify.id), [1], `${notify.id} is not fed by the anomaly node's output 1 alone`);
+      }
+      for (const out of flow.filter((node) => node.type === 'smarts-kafka-out' && node.topic === 'anomaly_power')) {
+        assert.deepEqual(anomalyOutputsTo(flow, out.id), [2], `${out.id} is not fed by the anomaly node's output 2 alone`);
       }
     });
 
