@@ -60,7 +60,7 @@ describe('alert plan', () => {
     assert.equal(sensor.attributes.state_class, 'measurement');
     const event = eventCall(subject);
     assert.ok(event.kind === 'event');
-    assert.deepEqual(Object.keys(event.data).sort(), ['entity_id', 'expected', 'score', 'ts', 'unit', 'value']);
+    assert.deepEqual(Object.keys(event.data).sort(), ['entity_id', 'expected', 'friendly_name', 'score', 'ts', 'unit', 'value']);
   });
 
   it('clears with the same tag', () => {
