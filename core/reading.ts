@@ -33,6 +33,11 @@ export interface ScoredReading extends Reading {
   expected: number;
   model: string;
   explanation?: string;
+  /**
+   * Not newer than the newest reading of its series scored before it (out of order, a duplicate
+   * timestamp, a clock set back): scored against what is known, kept out of the learnt history.
+   */
+  late?: boolean;
 }
 
 /** The seed project's record: `{"hour": h, "mwh": v}` or `{"hour": h, "kwh": v}`, values in Wh. */

@@ -20,7 +20,15 @@ data time) and writes every row as timestamp,value,anomaly_score,score.
   --unit UNIT          unit of the values for energy/power/water/gas (default Wh / W / L / m³)
   --learn-days N       history before the series gets its own model (default 14)
   --retrain-days N     retrain interval in data time (default 7)
-  --sensitivity S      high, normal (default) or low: how readily a learnt model alerts`;
+  --sensitivity S      high, normal (default) or low: how readily a learnt model alerts
+
+Messy time never stops a run; every input row gives one output row, in input order:
+  out of order, or a clock set back (e.g. an hour)  a row not newer than the newest so far is
+                       scored against what is known (its hour's profile) but not learnt from
+  duplicate timestamp  the same: scored, never counted twice in training
+  gap, irregular spacing  scored as usual; the sampling interval is a running estimate
+  daylight saving      the hour of day is local time; a repeated or skipped local hour is fine
+The summary on stderr counts the late rows.`;
 
 export const command: CliCommand = {
   name: 'detect',
@@ -102,7 +110,7 @@ export const command: CliCommand = {
     };
     await write('timestamp,value,anomaly_score,score\n');
     let lineNo = 0;
-    let previous = -Infinity;
+    let newest = -Infinity;
     let rows = 0;
     let anomalies = 0;
     const fail = async (message: string): Promise<never> => {
@@ -126,9 +134,8 @@ export const command: CliCommand = {
       }
       const value = valueText === '' ? Number.NaN : Number(valueText);
       if (!Number.isFinite(value)) await fail(`value '${valueText}' is not a number`);
-      if (ts < previous) await fail('timestamps must not go backwards');
-      previous = ts;
-      if (detector.needsTraining(ts)) await detector.retrain(ts);
+      newest = Math.max(newest, ts);
+      if (detector.needsTraining(newest)) await detector.retrain(newest);
       const reading: Reading = { entity_id: values.input, ts, value, unit, kind, hour: hourOfDay(ts) };
       const scored = detector.score(reading);
       rows += 1;
@@ -136,7 +143,8 @@ export const command: CliCommand = {
       await write(`${timeText},${valueText},${scored.anomaly_score.toFixed(6)},${scored.score.toFixed(6)}\n`);
     }
     if (output !== io.stdout) await new Promise<void>((resolve) => output.end(resolve));
-    io.stderr.write(`detect: ${rows} rows, ${anomalies} with score > 1, model ${detector.status().modelId}\n`);
+    const status = detector.status();
+    io.stderr.write(`detect: ${rows} rows, ${anomalies} with score > 1, ${status.late} late (not newer than the newest before them), model ${status.modelId}\n`);
     return 0;
   },
 };

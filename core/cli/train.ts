@@ -20,7 +20,13 @@ Trains the anomaly model of one series from its history and writes it to DIR
   --epochs N         autoencoder epochs (default 15)
   --report FILE      HTML report (default DIR/report.html)
   --default          build the shipped default model instead: --input is a directory of the
-                     real homes' files (test/data/homes); writes DIR and DIR/training-report.md`;
+                     real homes' files (test/data/homes); writes DIR and DIR/training-report.md
+
+Messy time is not an error: rows out of order (a clock set back, a replay) are sorted into time
+order, and of rows with the same timestamp only the last is kept; the summary says how many
+were sorted and dropped. Gaps and irregular spacing are trained on as they are (the interval is
+the median step); the hour of day is local time, so a repeated or skipped daylight-saving hour
+is fine.`;
 
 function progressBar(io: CliIo): (fraction: number, stage: string) => void {
   let last = -1;
@@ -105,6 +111,8 @@ export const command: CliCommand = {
       backend: report.backend ?? 'none',
       thresholds: Object.entries(params.thresholds).map(([name, value]) => `${name} ${value.toFixed(2)}`).join(', '),
       'share of training points above threshold': `${(100 * result.shareAboveThreshold).toFixed(2)}%`,
+      'out of order (sorted)': report.outOfOrder,
+      'duplicate timestamps dropped (last value kept)': report.duplicatesDropped,
       unit: `${unit} (model in ${params.unit})`,
       'interval s': intervalS,
     };

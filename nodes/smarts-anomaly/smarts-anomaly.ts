@@ -89,7 +89,7 @@ export = function (RED: NodeAPI): void {
         node.status({ fill: 'grey', shape: 'ring', text: 'waiting for readings' });
         return;
       }
-      const score = last.status.lastScore === null ? '' : ` · last score ${last.status.lastScore.toFixed(2)}`;
+      const score = last.status.lastScore === null ? '' : ` · last score ${last.status.lastScore.toFixed(2)}${last.status.late > 0 ? `, ${last.status.late} late` : ''}`;
       if (last.status.phase === 'learning') {
         node.status({ fill: 'yellow', shape: 'ring', text: `learning ${last.status.have}/${last.status.need}${score}` });
       } else {

@@ -81,6 +81,20 @@ describe('smarts-anomaly node', () => {
     assert.ok(seen.every((status) => status.fill !== 'red'), JSON.stringify(seen));
   });
 
+  it('a late reading (older than the newest, or a repeat) leaves scored with late: true and is counted on the status', { timeout: 20000 }, async () => {
+    await helper.load(modules(), flow(dir));
+    const all = collect('all');
+    const seen = statuses(helper.getNode('anomaly'));
+    const ts = Date.UTC(2024, 0, 10, 3);
+    const at = (offsetH: number) => ({ entity_id: 'sensor.late', ts: ts + offsetH * 3_600_000, value: 0.2, unit: 'kWh', kind: 'energy', interval_s: 3600 });
+    helper.getNode('anomaly').receive({ payload: [at(0), at(2), at(1), at(2)] });
+    await waitFor(() => all.length === 1, 10000, 'the scored batch');
+    const scored = all[0]?.payload as (Scored & { late?: boolean })[];
+    assert.deepEqual(scored.map((reading) => reading.late === true), [false, false, true, true]);
+    for (const reading of scored) assert.ok(Number.isFinite(reading.score));
+    assert.ok(seen.some((status) => /, 2 late/.test(status.text ?? '')), JSON.stringify(seen));
+  });
+
   it('scores a batch: output 1 the scored array, output 2 only its anomalies; a new series shows learning n/N', { timeout: 20000 }, async () => {
     await helper.load(modules(), flow(dir));
     const all = collect('all');

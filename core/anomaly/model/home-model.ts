@@ -259,6 +259,22 @@ export class HomeScorer {
     };
   }
 
+  /**
+   * Scores a late reading (older than the newest seen) against the hour-of-week profile alone,
+   * without touching the sequential state (windows, CUSUM, always-on), which only moves forward.
+   */
+  scoreAlone(point: PointInput): HomeScore {
+    const p = this.params;
+    const slot = hourOfWeek(point.ts);
+    const center = p.center[slot] as number;
+    const r = (transform(p, point.rate) - center) / (p.spread[slot] as number) - this.level;
+    const pointComponent = p.twoSided ? Math.abs(r) : Math.max(0, r);
+    const components: Components = { point: pointComponent, context: 0, persist: 0, drift: 0, cusum: 0 };
+    const threshold = p.hourThresholds?.point?.[hourOfDay(point.ts)] ?? p.thresholds.point;
+    const score = threshold > 0 && Number.isFinite(threshold) ? finiteScore(pointComponent / threshold) : 0;
+    return { score, components, reason: 'point', expectedRate: finiteOr(untransform(p, center), 0), residual: r, alwaysOn: null, usageScore: score };
+  }
+
   score(point: PointInput): HomeScore {
     const { components, expectedRate, residual, alwaysOn } = this.step(point);
     let score = -Infinity;

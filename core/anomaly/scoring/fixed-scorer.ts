@@ -13,6 +13,9 @@ import { effectiveIntervalS, fromRate, toRate } from './rate';
 
 export class FixedScorer {
   private readonly home: HomeScorer | null;
+  private newestTs: number | null = null;
+  /** Readings scored late (not newer than the newest before them). */
+  lateCount = 0;
 
   constructor(
     readonly model: StoredModel,
@@ -23,7 +26,11 @@ export class FixedScorer {
     this.home = model.type === 'home' ? new HomeScorer(model, sensitivityThreshold[sensitivity]) : null;
   }
 
+  /** A late reading (not newer than the newest so far) is scored alone, flagged `late`, and leaves the state as it was. */
   score(reading: Reading): ScoredReading {
+    const late = this.newestTs !== null && reading.ts <= this.newestTs;
+    if (late) this.lateCount += 1;
+    else this.newestTs = reading.ts;
     const intervalS = effectiveIntervalS(reading, this.model.type === 'home' ? this.model.intervalS : 3600);
     let score: number;
     let expected: number;
@@ -40,12 +47,15 @@ export class FixedScorer {
       reason = 'extreme';
     } else {
       if (reading.kind !== this.model.readingKind) throw new ModelDirError(`model is for ${this.model.readingKind} readings, not ${reading.kind}`);
-      const result = (this.home as HomeScorer).score({ ts: reading.ts, rate: toRate(reading, intervalS) });
+      const home = this.home as HomeScorer;
+      const point = { ts: reading.ts, rate: toRate(reading, intervalS) };
+      const result = late ? home.scoreAlone(point) : home.score(point);
       score = result.score / sensitivityThreshold[this.sensitivity];
       expected = fromRate(result.expectedRate, reading, intervalS);
       reason = result.reason;
     }
     const scored = scoredReading(reading, score, expected, this.modelId);
+    if (late) scored.late = true;
     if (scored.anomaly) scored.explanation = explain({ ts: reading.ts, intervalS, value: reading.value, expected: scored.expected, unit: reading.unit, reason });
     return scored;
   }

@@ -51,6 +51,8 @@ export interface SeriesStatus {
   training: boolean;
   lastScore: number | null;
   modelId: string;
+  /** Readings scored late (not newer than the newest before them), since the start. */
+  late: number;
 }
 
 export class SeriesDetector {
@@ -65,6 +67,7 @@ export class SeriesDetector {
   private lastTs: number | null = null;
   private lastScore: number | null = null;
   private lastAlarmTs: number | null = null;
+  private lateCount = 0;
   /** The series' canonical unit, from its first reading: a gas meter stays in m³ or in Wh. */
   private unit: string | null = null;
   private modelId: string;
@@ -94,6 +97,7 @@ export class SeriesDetector {
       training: this.training !== null,
       lastScore: this.lastScore,
       modelId: this.modelId,
+      late: this.lateCount,
     };
   }
 
@@ -101,9 +105,15 @@ export class SeriesDetector {
     return this.history;
   }
 
-  /** Scores one reading synchronously and records it in the history. */
+  /**
+   * Scores one reading synchronously and records it in the history. A late reading (not newer
+   * than the newest so far: out of order, a duplicate, a clock set back) is scored against what
+   * is known, flagged `late` and kept out of the history, so windows stay in time order.
+   */
   score(reading: Reading): ScoredReading {
     this.keepUnit(reading);
+    const late = this.lastTs !== null && reading.ts <= this.lastTs;
+    if (late) this.lateCount += 1;
     if (this.lastTs !== null && reading.ts > this.lastTs) {
       // sub-second spacing (a burst, a bench) is not a metering interval: rates use at least minIntervalS
       const step = Math.max(minIntervalS, (reading.ts - this.lastTs) / 1000);
@@ -116,15 +126,15 @@ export class SeriesDetector {
     const hour = hourOfDay(reading.ts);
     if (reading.artefact) {
       const expected = this.coldExpected(hour, rate);
-      return this.result(reading, 0, fromRate(expected, reading, intervalS), `meter ${reading.artefact}: not scored`);
+      return this.result(reading, 0, fromRate(expected, reading, intervalS), `meter ${reading.artefact}: not scored`, late);
     }
     const base = this.scorer?.params.base;
     if (rate === 0 && (reading.kind === 'energy' || reading.kind === 'power') && base && base.level > 20) {
       // exactly nothing while the always-on load is never below tens of W: a meter outage, not use
       const expected = this.scorer ? this.coldExpected(hour, rate) : rate;
-      return this.result({ ...reading, artefact: 'outage' }, 0, fromRate(expected, reading, intervalS), `meter outage? 0 while the always-on load is usually ${Math.round(base.level)} W: not scored`);
+      return this.result({ ...reading, artefact: 'outage' }, 0, fromRate(expected, reading, intervalS), `meter outage? 0 while the always-on load is usually ${Math.round(base.level)} W: not scored`, late);
     }
-    this.lastTs = Math.max(this.lastTs ?? reading.ts, reading.ts);
+    if (!late) this.lastTs = reading.ts;
     let score: number;
     let usageScore: number;
     let expectedRate: number;
@@ -132,7 +142,8 @@ export class SeriesDetector {
     let baseRate: number | undefined;
     let baseExpected: number | undefined;
     if (this.scorer) {
-      const result = this.scorer.score({ ts: reading.ts, rate });
+      const point = { ts: reading.ts, rate };
+      const result = late ? this.scorer.scoreAlone(point) : this.scorer.score(point);
       // the model's own calibration decides what stays out of training; the sensitivity only what alerts
       score = result.score / this.alertAt();
       usageScore = result.usageScore;
@@ -158,10 +169,7 @@ export class SeriesDetector {
       note = 'like a reading marked expected';
     }
     if (score > 1) this.lastAlarmTs = Math.max(this.lastAlarmTs ?? reading.ts, reading.ts);
-    this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
-    this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
-    this.history.push({ ts: reading.ts, rate, hour, flagged: usageScore > 1 });
-    this.trim(reading.ts);
+    if (!late) this.remember({ ts: reading.ts, rate, hour, flagged: usageScore > 1 });
     this.lastScore = finiteScore(score);
     const expected = fromRate(expectedRate, reading, intervalS);
     let explanation = note;
@@ -179,7 +187,14 @@ export class SeriesDetector {
         rateUnit: rateUnitOf(reading.kind, reading.unit),
       });
     }
-    return this.result(reading, score, expected, explanation);
+    return this.result(reading, score, expected, explanation, late);
+  }
+
+  private remember(point: HistoryPoint): void {
+    this.hourSums[point.hour] = (this.hourSums[point.hour] as number) + point.rate;
+    this.hourCounts[point.hour] = (this.hourCounts[point.hour] as number) + 1;
+    this.history.push(point);
+    this.trim(point.ts);
   }
 
   private keepUnit(reading: Reading): void {
@@ -188,8 +203,10 @@ export class SeriesDetector {
     if (unit !== this.unit && reading.kind !== 'other') throw new UnitError(`${reading.entity_id} is measured in ${this.unit}; a reading in ${reading.unit} cannot join it`);
   }
 
-  private result(reading: Reading, rawScore: number, rawExpected: number, explanation: string | undefined): ScoredReading {
-    return scoredReading(reading, rawScore, rawExpected, this.modelId, explanation);
+  private result(reading: Reading, rawScore: number, rawExpected: number, explanation: string | undefined, late: boolean): ScoredReading {
+    const scored = scoredReading(reading, rawScore, rawExpected, this.modelId, explanation);
+    if (late) scored.late = true;
+    return scored;
   }
 
   private coldExpected(hour: number, rate: number): number {

@@ -232,10 +232,10 @@ export class AnomalyService {
     if (this.lastEntity && series) {
       let status: SeriesStatus;
       if (series.kind === 'online') status = series.detector.status();
-      else if (series.kind === 'fixed') status = { phase: 'ready', have: 0, need: 0, training: false, lastScore: series.lastScore, modelId: series.scorer.modelId };
+      else if (series.kind === 'fixed') status = { phase: 'ready', have: 0, need: 0, training: false, lastScore: series.lastScore, modelId: series.scorer.modelId, late: series.scorer.lateCount };
       else {
         const location = series.detector.status();
-        status = { phase: location.ready ? 'ready' : 'learning', have: location.have, need: location.need, training: false, lastScore: location.lastScore, modelId: 'location@1' };
+        status = { phase: location.ready ? 'ready' : 'learning', have: location.have, need: location.need, training: false, lastScore: location.lastScore, modelId: 'location@1', late: 0 };
       }
       last = { entityId: this.lastEntity, status };
     }

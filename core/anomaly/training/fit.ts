@@ -109,6 +109,30 @@ export interface FitReport {
   heldBack: number;
   /** Share of held-back points with score > 1 under the final thresholds. */
   heldBackAboveThreshold: number;
+  /** Points that came earlier than one before them (sorted into time order). */
+  outOfOrder: number;
+  /** Points dropped because a later one had the same timestamp (the last value is kept). */
+  duplicatesDropped: number;
+}
+
+export interface OrderedHistory<T extends PointInput> {
+  points: T[];
+  outOfOrder: number;
+  duplicatesDropped: number;
+}
+
+/** The history in time order with one point per timestamp (the last given wins), and what that took. */
+export function orderedHistory<T extends PointInput>(history: readonly T[]): OrderedHistory<T> {
+  let outOfOrder = 0;
+  let newest = -Infinity;
+  for (const point of history) {
+    if (point.ts < newest) outOfOrder += 1;
+    newest = Math.max(newest, point.ts);
+  }
+  // Array.prototype.sort is stable: among equal timestamps the input order stays, so the last is the latest given
+  const sorted = history.slice().sort((a, b) => a.ts - b.ts);
+  const points = sorted.filter((point, i) => (sorted[i + 1] as T | undefined)?.ts !== point.ts);
+  return { points, outOfOrder, duplicatesDropped: sorted.length - points.length };
 }
 
 function profile(points: readonly PointInput[], scale: number, spreadMode: 'slot' | 'hour' | 'uniform' = 'slot'): { center: number[]; spread: number[] } {
@@ -182,7 +206,7 @@ export async function fitHomeModel(
   history: readonly PointInput[],
   options: FitOptions,
 ): Promise<{ params: HomeModelParams; report: FitReport }> {
-  const points = history.filter((point) => Number.isFinite(point.rate)).slice().sort((a, b) => a.ts - b.ts);
+  const { points, outOfOrder, duplicatesDropped } = orderedHistory(history.filter((point) => Number.isFinite(point.rate)));
   if (points.length < minTrainingPoints) throw new Error(`too little history to train: ${points.length} points (need at least ${minTrainingPoints})`);
   const last = (points[points.length - 1] as PointInput).ts;
   const historyDays = options.historyDays ?? 365;
@@ -315,6 +339,8 @@ export async function fitHomeModel(
       backend,
       heldBack: held.length,
       heldBackAboveThreshold: held.length > 0 ? above / held.length : 0,
+      outOfOrder,
+      duplicatesDropped,
     },
   };
 }

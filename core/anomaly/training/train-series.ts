@@ -3,7 +3,7 @@ import type { ReadingKind } from '../../reading';
 import { hourOfWeek } from '../calendar';
 import type { SeriesRow } from '../series-file';
 import type { AnomalyLogger } from '../model/backend';
-import { fitHomeModel, type FitOptions, type FitReport } from './fit';
+import { fitHomeModel, orderedHistory, type FitOptions, type FitReport } from './fit';
 import { HomeScorer, untransform, type HomeModelParams } from '../model/home-model';
 import type { ReportPoint } from './report';
 import { isCumulativeKind, readingConversion } from '../../units';
@@ -43,7 +43,7 @@ export async function trainSeries(rows: readonly SeriesRow[], options: SeriesTra
   const toValue = (rate: number) => rate / factor / perHour;
   const reportPoints: ReportPoint[] = [];
   let above = 0;
-  for (const point of points) {
+  for (const point of orderedHistory(points).points) {
     if (point.ts < report.from) continue;
     const result = scorer.score(point);
     const slot = hourOfWeek(point.ts);

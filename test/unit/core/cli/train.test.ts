@@ -72,4 +72,19 @@ describe('stream-smarts train', () => {
     assert.equal(await main(['train', '--input', input, '--model', join(dir, 'm'), '--unit', 'furlongs'], unit.io), 1);
     assert.match(unit.err(), /unit 'furlongs'/);
   });
+
+  it('trains on rows out of order and with duplicate timestamps: sorts, keeps the last value, says how many', async () => {
+    const start = Date.UTC(2024, 0, 1);
+    const rows = Array.from({ length: 24 * 21 }, (_, i) => ({ ts: start + i * 3_600_000, value: 200 + 100 * Math.sin(i / 4) }));
+    for (let i = 100; i < 200; i += 10) [rows[i], rows[i + 1]] = [rows[i + 1]!, rows[i]!]; // 10 rows come after a later one
+    const lines = rows.map((row) => `${row.ts},${row.value.toFixed(2)}`);
+    lines.splice(50, 0, `${start + 40 * 3_600_000},1`, `${start + 41 * 3_600_000},1`); // repeats of earlier rows
+    const input = join(dir, 'messy.csv');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const capture = io();
+    const code = await main(['train', '--input', input, '--model', join(dir, 'messy-model'), '--kind', 'power', '--epochs', '1'], capture.io);
+    assert.equal(code, 0, capture.err());
+    assert.match(capture.out(), /out of order \(sorted\): 12\n/);
+    assert.match(capture.out(), /duplicate timestamps dropped \(last value kept\): 2\n/);
+  });
 });
