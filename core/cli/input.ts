@@ -25,8 +25,8 @@ export interface InputLine {
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file (ENOENT)';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
   if (code === 'EISDIR') return 'it is a directory, not a file';
   return code ?? (error instanceof Error ? error.message : String(error));
 }

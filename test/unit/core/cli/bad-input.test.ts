@@ -66,7 +66,7 @@ describe('stream-smarts CLI: bad input', () => {
     const latin1 = join(dir, 'latin1.csv');
     await writeFile(latin1, Buffer.from([0x74, 0x73, 0x2c, 0xe9, 0xff, 0x0a]));
     for (const [input, pattern] of [
-      [join(dir, 'missing.csv'), /cannot read .*missing\.csv: no such file$/],
+      [join(dir, 'missing.csv'), /cannot read .*missing\.csv: no such file \(ENOENT\)$/],
       [folder, /cannot read .*folder: it is a directory, not a file$/],
       [binary, /binary\.csv: line 1: not UTF-8 text \(binary input\?\)$/],
       [nul, /nul\.csv: line 2: binary data \(a NUL byte\), not text$/],
@@ -113,7 +113,7 @@ describe('stream-smarts CLI: bad input', () => {
     await writeFile(input, `${hourRows(3).join('\n')}\n`);
     const missing = await detect(input, join(dir, 'no-such-dir', 'out.csv'));
     assert.equal(missing.code, 1);
-    assertOneLine(missing, /cannot write .*no-such-dir\/out\.csv: no such directory$/);
+    assertOneLine(missing, /cannot write .*no-such-dir\/out\.csv: no such directory \(ENOENT\)$/);
     const folder = await detect(input, dir);
     assert.equal(folder.code, 1);
     assertOneLine(folder, /cannot write .*: it is a directory$/);
