@@ -75,9 +75,15 @@ function finiteNumber(record: Record<string, unknown>, field: string): number {
   return value;
 }
 
-function fromSeed(record: Record<string, unknown>, options: ReadingParseOptions): Reading {
+/** `hour` as an integer 0..23 (local hour of day); anything else is a ReadingError. */
+function hourOfReading(record: Record<string, unknown>): number {
   const hour = finiteNumber(record, 'hour');
   if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new ReadingError(`'hour' must be an integer 0-23, got ${hour}`);
+  return hour;
+}
+
+function fromSeed(record: Record<string, unknown>, options: ReadingParseOptions): Reading {
+  const hour = hourOfReading(record);
   const value = finiteNumber(record, 'mwh' in record ? 'mwh' : 'kwh');
   const day = new Date(options.now ?? Date.now());
   day.setHours(hour, 0, 0, 0);
@@ -111,7 +117,7 @@ export function parseReading(input: unknown, options: ReadingParseOptions = {}):
     value,
     unit,
     kind: kind as ReadingKind,
-    hour: 'hour' in input ? finiteNumber(input, 'hour') : hourOfDay(ts),
+    hour: 'hour' in input ? hourOfReading(input) : hourOfDay(ts),
   };
   for (const optional of ['interval_s', 'latitude', 'longitude'] as const) {
     if (input[optional] !== undefined && input[optional] !== null) reading[optional] = finiteNumber(input, optional);

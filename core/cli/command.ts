@@ -1,3 +1,5 @@
+import { StreamSmartsError } from '../errors';
+
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
@@ -12,13 +14,15 @@ export interface CliCommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** Bad arguments or bad input: printed as one clear line, exit code 2 (usage) or 1 (input). */
-export class CliUsageError extends Error {
+/**
+ * Bad arguments or bad input: printed as one clear line (never a stack trace), exit code 2
+ * (usage, or an empty input) or 1 (input that cannot be read or used). Never retriable.
+ */
+export class CliUsageError extends StreamSmartsError {
   constructor(
     message: string,
     readonly exitCode = 2,
   ) {
-    super(message);
-    this.name = 'CliUsageError';
+    super(message, { retriable: false });
   }
 }

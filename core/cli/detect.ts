@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Reading } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
+import { inputLines, noDataError, openInput } from './input';
+import { openOutput } from './output';
 import { cliSensitivity, parseCliOptions, positiveNumber, seriesKind } from './options';
 import { defaultModelName, shippedModelsDir } from '../anomaly/scoring/mapping';
 
@@ -94,55 +93,48 @@ export const command: CliCommand = {
       fit: { readingKind: kind, twoSided: kind === 'other' },
     });
 
-    const input = values.input === '-' ? io.stdin : createReadStream(values.input);
-    const opened = new Promise<void>((resolve, reject) => {
-      if (values.input === '-') resolve();
-      else (input as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject);
-    });
-    try {
-      await opened;
-    } catch (error) {
-      throw new CliUsageError(`cannot read ${values.input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
-    }
-    const output = values.output === '-' ? io.stdout : createWriteStream(values.output);
-    const write = async (line: string) => {
-      if (!output.write(line)) await once(output, 'drain');
-    };
-    await write('timestamp,value,anomaly_score,score\n');
+    const input = await openInput(values.input, io);
+    const output = await openOutput(values.output, io);
+    const write = (line: string) => output.write(line);
     let lineNo = 0;
     let newest = -Infinity;
     let rows = 0;
     let anomalies = 0;
     const fail = async (message: string): Promise<never> => {
-      if (output !== io.stdout) await new Promise<void>((resolve) => output.end(resolve));
       throw new CliUsageError(`${values.input}: line ${lineNo}: ${message}`, 1);
     };
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      lineNo += 1;
-      if (line.trim() === '') continue;
-      const cells = splitCsvLine(line);
-      const [timeText, valueText] = cells;
-      if (lineNo === 1 && (valueText === undefined || !Number.isFinite(Number(valueText)))) {
-        if (cells.length >= 2) continue; // header
+    try {
+      await write('timestamp,value,anomaly_score,score\n');
+      for await (const { lineNo: number, text: line } of inputLines(input)) {
+        lineNo = number;
+        if (line.trim() === '') continue;
+        const cells = splitCsvLine(line);
+        const [timeText, valueText] = cells;
+        if (lineNo === 1 && (valueText === undefined || !Number.isFinite(Number(valueText)))) {
+          if (cells.length >= 2) continue; // header
+        }
+        if (timeText === undefined || valueText === undefined) await fail('expected timestamp,value');
+        let ts: number;
+        try {
+          ts = parseTimestamp(timeText as string);
+        } catch (error) {
+          return fail((error as Error).message);
+        }
+        const value = valueText === '' ? Number.NaN : Number(valueText);
+        if (!Number.isFinite(value)) await fail(`value '${valueText}' is not a number`);
+        newest = Math.max(newest, ts);
+        if (detector.needsTraining(newest)) await detector.retrain(newest);
+        const reading: Reading = { entity_id: values.input, ts, value, unit, kind, hour: hourOfDay(ts) };
+        const scored = detector.score(reading);
+        rows += 1;
+        if (scored.anomaly) anomalies += 1;
+        await write(`${timeText},${valueText},${scored.anomaly_score.toFixed(6)},${scored.score.toFixed(6)}\n`);
       }
-      if (timeText === undefined || valueText === undefined) await fail('expected timestamp,value');
-      let ts: number;
-      try {
-        ts = parseTimestamp(timeText as string);
-      } catch (error) {
-        return fail((error as Error).message);
-      }
-      const value = valueText === '' ? Number.NaN : Number(valueText);
-      if (!Number.isFinite(value)) await fail(`value '${valueText}' is not a number`);
-      newest = Math.max(newest, ts);
-      if (detector.needsTraining(newest)) await detector.retrain(newest);
-      const reading: Reading = { entity_id: values.input, ts, value, unit, kind, hour: hourOfDay(ts) };
-      const scored = detector.score(reading);
-      rows += 1;
-      if (scored.anomaly) anomalies += 1;
-      await write(`${timeText},${valueText},${scored.anomaly_score.toFixed(6)},${scored.score.toFixed(6)}\n`);
+      if (rows === 0) throw noDataError(input);
+      await output.commit();
+    } finally {
+      await output.discard();
     }
-    if (output !== io.stdout) await new Promise<void>((resolve) => output.end(resolve));
     const status = detector.status();
     io.stderr.write(`detect: ${rows} rows, ${anomalies} with score > 1, ${status.late} late (not newer than the newest before them), model ${status.modelId}\n`);
     return 0;

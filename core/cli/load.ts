@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { ValueCodec, type ValueFormat } from '../avro/codec';
 import { RegistryClient } from '../avro/registry';
 import { BufferedProducer } from '../kafka/buffered-producer';
@@ -7,6 +6,7 @@ import { KafkaError } from '../kafka/errors';
 import type { Delivery } from '../kafka/types';
 import { parseReading, ReadingError, seedEntityId } from '../reading';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
+import { inputLines, noDataError, stdinInput } from './input';
 import { checkTopicName, parseCliOptions, requiredBrokers } from './options';
 
 const usage = `Usage: stream-smarts load --brokers H:P[,H:P] [--topic raw_mwh] [--format avro|json]
@@ -78,35 +78,44 @@ async function run(args: string[], io: CliIo): Promise<number> {
     rejected += 1;
     io.stderr.write(`line ${line}: ${reason}\n`);
   };
-  for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
-    lineNumber += 1;
-    if (line.trim() === '') continue;
-    let value: Buffer;
-    let key: string;
-    try {
-      const reading = parseReading(JSON.parse(line) as unknown, { seedEntityId: options.entity });
-      key = reading.entity_id;
-      value = await codec.encode(options.format, options.topic, reading);
-    } catch (error) {
-      if (error instanceof SyntaxError || error instanceof ReadingError) {
-        reject(lineNumber, error instanceof ReadingError ? error.message : `not JSON (${error.message})`);
-        continue;
+  let lines = 0;
+  try {
+    for await (const { lineNo, text: line } of inputLines(stdinInput(io))) {
+      lineNumber = lineNo;
+      if (line.trim() === '') continue;
+      lines += 1;
+      let value: Buffer;
+      let key: string;
+      try {
+        const reading = parseReading(JSON.parse(line) as unknown, { seedEntityId: options.entity });
+        key = reading.entity_id;
+        value = await codec.encode(options.format, options.topic, reading);
+      } catch (error) {
+        if (error instanceof SyntaxError || error instanceof ReadingError) {
+          reject(lineNumber, error instanceof ReadingError ? error.message : `not JSON (${error.message})`);
+          continue;
+        }
+        throw error;
       }
-      throw error;
+      if (interval > 0) {
+        const wait = nextAt - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        nextAt = Math.max(nextAt, Date.now()) + interval;
+      }
+      const number = lineNumber;
+      const delivery = producer.send({ topic: options.topic, key, value });
+      delivery.catch((error: unknown) => reject(number, `not sent: ${error instanceof KafkaError ? error.message : String(error)}`));
+      deliveries.push(delivery);
     }
-    if (interval > 0) {
-      const wait = nextAt - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      nextAt = Math.max(nextAt, Date.now()) + interval;
-    }
-    const number = lineNumber;
-    const delivery = producer.send({ topic: options.topic, key, value });
-    delivery.catch((error: unknown) => reject(number, `not sent: ${error instanceof KafkaError ? error.message : String(error)}`));
-    deliveries.push(delivery);
+  } catch (error) {
+    await Promise.allSettled(deliveries);
+    await producer.close();
+    throw error;
   }
   const results = await Promise.allSettled(deliveries);
   await producer.close();
   const sent = results.filter((result) => result.status === 'fulfilled').length;
+  if (lines === 0) throw noDataError(stdinInput(io), 'readings');
   io.stdout.write(`sent ${sent}, rejected ${rejected}\n`);
   return rejected > 0 ? 1 : 0;
 }

@@ -1,8 +1,8 @@
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { StreamSmartsError } from '../errors';
 import { parseReading, ReadingError } from '../reading';
 import { CliUsageError, type CliCommand } from './command';
+import { inputLines, noDataError, stdinInput } from './input';
 import { cliSensitivity } from './options';
 
 const usage = `Usage: stream-smarts score --model DIR < readings.jsonl > scored.jsonl
@@ -39,11 +39,11 @@ export const command: CliCommand = {
       if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
       throw error;
     }
-    let lineNo = 0;
     let bad = 0;
-    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
-      lineNo += 1;
+    let readings = 0;
+    for await (const { lineNo, text: line } of inputLines(stdinInput(io))) {
       if (line.trim() === '') continue;
+      readings += 1;
       try {
         const reading = parseReading(JSON.parse(line));
         io.stdout.write(`${JSON.stringify(scorer.score(reading))}\n`);
@@ -53,6 +53,7 @@ export const command: CliCommand = {
         io.stderr.write(`stream-smarts score: line ${lineNo}: ${error instanceof StreamSmartsError ? error.message : 'not valid JSON'}\n`);
       }
     }
+    if (readings === 0) throw noDataError(stdinInput(io), 'readings');
     return bad > 0 ? 1 : 0;
   },
 };

@@ -1,6 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
+import { noDataError, openInput, readInputText } from './input';
 import { parseCliOptions, positiveNumber, seriesKind } from './options';
 
 const usage = `Usage: stream-smarts train --input FILE --model DIR [options]
@@ -72,19 +73,19 @@ export const command: CliCommand = {
     const { htmlReport } = await import('../anomaly/training/report');
     const { UnitError } = await import('../units');
 
-    let text: string;
-    try {
-      text = await readFile(values.input, 'utf8');
-    } catch (error) {
-      throw new CliUsageError(`cannot read ${values.input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 1);
-    }
+    const input = await openInput(values.input, io);
+    const text = await readInputText(input);
+    const lines = text.split('\n').filter((line) => line.trim() !== '').length;
+    if (lines === 0) throw noDataError(input);
     let parsed;
     try {
       parsed = parseSeriesText(text, { timeCol: values['time-col'], valueCol: values['value-col'] });
     } catch (error) {
+      if (error instanceof SeriesFileError && lines === 1 && !text.trimStart().startsWith('{')) throw noDataError(input);
       if (error instanceof SeriesFileError) throw new CliUsageError(`${values.input}: ${error.message}`, 1);
       throw error;
     }
+    if (parsed.rows.length === 0) throw noDataError(input);
     if (parsed.rows.length < 48) throw new CliUsageError(`${values.input}: ${parsed.rows.length} rows; need at least 48 to train`, 1);
     const unit = values.unit ?? parsed.unit ?? (kind === 'energy' ? 'Wh' : kind === 'power' ? 'W' : '');
     const intervalS = interval ?? parsed.intervalS;

@@ -28,6 +28,16 @@ describe('parseReading', () => {
     assert.throws(() => parseReading({ entity_id: 'a', ts: 1, value: 1, kind: 'heat' }), /'kind'/);
   });
 
+  it('refuses a full reading whose hour is outside 0..23 or not an integer, with a ReadingError', () => {
+    const base = { entity_id: 'sensor.h', ts: Date.UTC(2026, 0, 5, 12), value: 1, unit: 'kWh', kind: 'energy' };
+    for (const hour of [-1, 24, 25, 3.5, 1e9]) {
+      assert.throws(() => parseReading({ ...base, hour }), (e: unknown) => e instanceof ReadingError && /'hour' must be an integer 0-23, got /.test(e.message), `hour ${hour}`);
+    }
+    assert.throws(() => parseReading({ ...base, hour: '7' }), (e: unknown) => e instanceof ReadingError && /'hour' must be a finite number/.test(e.message));
+    assert.equal(parseReading({ ...base, hour: 0 }).hour, 0);
+    assert.equal(parseReading({ ...base, hour: 23 }).hour, 23);
+  });
+
   it('refuses with a ReadingError from the one error base, never retriable', () => {
     assert.throws(
       () => parseReading({ entity_id: '', ts: 1, value: 1 }),
