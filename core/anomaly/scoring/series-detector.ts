@@ -266,7 +266,7 @@ export class SeriesDetector {
         const next = new HomeScorer(params, this.alertAt());
         // replay the last day so the new scorer's state (window, CUSUM) is warm, and its always-on window
         const since = (this.lastTs ?? now) - dayMs;
-        const alwaysOnSince = (this.lastTs ?? now) - params.driftHours * 3_600_000;
+        const alwaysOnSince = (this.lastTs ?? now) - params.driftHours * hourMs;
         for (const point of this.history) {
           if (point.ts >= since) next.step(point);
           else if (point.ts > alwaysOnSince) next.primeAlwaysOn(point);
