@@ -87,7 +87,7 @@ write_stack_json() {
   # shellcheck disable=SC1091
   source "$STACK_DIR/kafka/scram.env"
   STACK_JSON_OUT="$STACK_JSON" HA_TOKEN="$(tr -d '\n' < "$STACK_DIR/ha-token")" REGISTRY_URL="$registry_url" \
-  KAFKA_SCRAM_USER="$KAFKA_SCRAM_USER" KAFKA_SCRAM_PASSWORD="$KAFKA_SCRAM_PASSWORD" \
+  REGISTRY_ENABLED="$REGISTRY_ENABLED" KAFKA_SCRAM_USER="$KAFKA_SCRAM_USER" KAFKA_SCRAM_PASSWORD="$KAFKA_SCRAM_PASSWORD" \
   CONFIG_DIR="$STACK_DIR/ha/config" node -e '
     const e = process.env;
     const host = "127.0.0.1";
@@ -112,6 +112,7 @@ write_stack_json() {
         },
       },
       registry: e.REGISTRY_URL ? { url: e.REGISTRY_URL } : null,
+      registryOptedOut: e.REGISTRY_ENABLED === "0",
     };
     const fs = require("node:fs");
     fs.writeFileSync(e.STACK_JSON_OUT + ".tmp", JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
@@ -139,7 +140,13 @@ up() {
   wait "$kafka_job" || failed=1
   if [ -n "$registry_job" ] && ! wait "$registry_job"; then
     touch "$STACK_DIR/run/registry.unavailable"
-    step "registry: not available; the stack carries on without it (stack.json has registry: null)"
+    # In CI a registry that does not come up fails the run; STACK_REGISTRY=0 is the way to opt out.
+    if [ "${CI:-}" = true ]; then
+      failed=1
+      step "registry: not available (CI: a service that does not come up fails the run; STACK_REGISTRY=0 opts out)"
+    else
+      step "registry: not available; the stack carries on without it (stack.json has registry: null)"
+    fi
   fi
   [ "$failed" = 0 ] || die "stack: not up (see the messages above and $STACK_DIR/logs/)"
 

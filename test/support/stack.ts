@@ -22,6 +22,8 @@ export interface StackInfo {
     entities?: { energy: string; power: string; energyInput: string; powerInput: string };
   };
   registry: { url: string } | null;
+  /** True only when the stack was started without a registry on purpose (STACK_REGISTRY=0). */
+  registryOptedOut?: boolean;
 }
 
 export function projectRoot(): string {
@@ -45,4 +47,17 @@ export function stackInfo(): StackInfo {
     }
   }
   return cached;
+}
+
+/** What a registry test needs to know before it runs: its URL, a reason to skip, or a failure. */
+export type RegistryAvailability = { url: string } | { skip: string };
+
+/**
+ * The stack's schema registry. A registry that should be there and is not fails the test: only a
+ * stack started with STACK_REGISTRY=0 on purpose lets registry tests skip.
+ */
+export function stackRegistry(info: StackInfo = stackInfo()): RegistryAvailability {
+  if (info.registry) return info.registry;
+  if (info.registryOptedOut) return { skip: 'the stack was started without a schema registry (STACK_REGISTRY=0)' };
+  throw new Error(`the stack's schema registry is not running (stack.json registry: null; see ${join(stackDir(), 'logs')})`);
 }
