@@ -20,12 +20,14 @@ describe('smarts-kafka-in: flow completion', () => {
     await helper.unload();
   });
 
-  async function sendThrough(flow: FlowNode[], msg: Record<string, unknown>): Promise<{ finishedAt: () => number | undefined; events: string[] }> {
+  async function sendThrough(flow: FlowNode[], msg: Record<string, unknown>): Promise<{ finishedAt: () => number | undefined; events: string[]; caught: unknown[] }> {
     await helper.load(testNodeModules(), onTab(flow));
     const events: string[] = [];
+    const caught: unknown[] = [];
+    if (flow.some((node) => node.id === 'caught')) helper.getNode('caught').on('input', (message: unknown) => caught.push(message));
     let finishedAt: number | undefined;
     completion = new FlowCompletion(hooks, 'test-completion');
-    for (const id of flow.filter((node) => node.type === 'helper' && node.id !== 'source').map((node) => node.id)) {
+    for (const id of flow.filter((node) => node.type === 'helper' && node.id !== 'source' && node.id !== 'caught').map((node) => node.id)) {
       helper.getNode(id).on('input', () => events.push(`${id} received`));
     }
     const msgid = `m-${Date.now()}`;
@@ -35,7 +37,7 @@ describe('smarts-kafka-in: flow completion', () => {
     });
     helper.getNode('source').send({ ...msg, _msgid: msgid });
     completion.sent(msgid);
-    return { finishedAt: () => finishedAt, events };
+    return { finishedAt: () => finishedAt, events, caught };
   }
 
   it('finishes only after every branch, including a slow asynchronous one, has called done', { timeout: 10000 }, async () => {
@@ -98,9 +100,15 @@ describe('smarts-kafka-in: flow completion', () => {
     const flow: FlowNode[] = [
       { id: 'source', type: 'helper', wires: [['bad']] },
       { id: 'bad', type: 'function', func: 'throw new Error("boom");', outputs: 1, wires: [[]] },
+      { id: 'catcher', type: 'catch', scope: ['bad'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
     ];
     const run = await sendThrough(flow, { payload: 1 });
     await waitFor(() => run.finishedAt() !== undefined, 3000, 'the failed message to finish');
+    await waitFor(() => run.caught.length === 1, 3000, 'the error at the Catch node');
+    const caught = run.caught[0] as { error?: { message?: string; source?: { id?: string } } };
+    assert.match(caught.error?.message ?? '', /boom/);
+    assert.equal(caught.error?.source?.id, 'bad');
   });
 
   it('a message held by a node that takes done but never calls it stays unfinished', { timeout: 5000 }, async () => {

@@ -92,6 +92,11 @@ describe('AnomalyNotifier', () => {
     sink.reconnect();
     await notifier.flush();
     assert.deepEqual(sink.calls, ['notify.phone', 'notify.phone']);
+    // The two alerts differ only in their meter: the tags show they were sent in the order queued.
+    const tags = sink.data.map((call) => (call.data as { tag?: string } | undefined)?.tag);
+    assert.equal(tags.length, 2);
+    assert.equal(tags[0], 'stream_smarts_sensor_e');
+    assert.equal(tags[1], 'stream_smarts_sensor_f');
     await notifier.stop();
   });
 
