@@ -20,10 +20,14 @@ export class RegistryClient {
   private readonly registered = new Map<string, Promise<number>>();
   private readonly byId = new Map<number, Promise<KnownSchema>>();
   private readonly fetchImpl: typeof fetch;
+  private readonly options: RegistryOptions;
+  /** The registry's base URL without any credentials: safe to show in errors and logs. */
   readonly url: string;
 
-  constructor(private readonly options: RegistryOptions) {
-    this.url = options.url.replace(/\/+$/, '');
+  constructor(options: RegistryOptions) {
+    const { url, username, password } = withoutCredentials(options.url);
+    this.options = { ...options, username: options.username || username, password: options.password || password };
+    this.url = url.replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? fetch;
   }
 
@@ -96,6 +100,25 @@ export class RegistryClient {
       throw new RegistryError(`schema registry ${path} answered with non-JSON: ${text.slice(0, 200)}`, false, response.status);
     }
   }
+}
+
+/**
+ * `http://user:pw@host/...` is a common way to write a registry with basic auth; fetch refuses
+ * such a URL, so the credentials move to the Authorization header and out of every message.
+ */
+export function withoutCredentials(text: string): { url: string; username?: string; password?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { url: text }; // not a URL: the request fails later with "unreachable", as any bad address does
+  }
+  if (!parsed.username && !parsed.password) return { url: text };
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), username, password };
 }
 
 export function subjectFor(topic: string): string {

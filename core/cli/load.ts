@@ -1,5 +1,5 @@
 import { ValueCodec, type ValueFormat } from '../avro/codec';
-import { RegistryClient } from '../avro/registry';
+import { RegistryClient, withoutCredentials } from '../avro/registry';
 import { BufferedProducer } from '../kafka/buffered-producer';
 import { createKafkaClient } from '../kafka/client';
 import { KafkaError } from '../kafka/errors';
@@ -53,7 +53,7 @@ function parseOptions(args: string[]): LoadOptions {
     rate = Number(values.rate);
     if (!Number.isFinite(rate) || rate <= 0) throw new CliUsageError(`--rate must be a positive number of lines per second, got '${values.rate}'`);
   }
-  if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${values.registry}'`);
+  if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${withoutCredentials(values.registry).url}'`);
   if (values.registry !== undefined && values.format !== 'avro') throw new CliUsageError('--registry only applies to --format avro');
   return { brokers, topic, format: values.format, registry: values.registry, entity: values.entity ?? seedEntityId, rate };
 }

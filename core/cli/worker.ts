@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { KafkaError } from '../kafka/errors';
+import { withoutCredentials } from '../avro/registry';
 import { defaultSeriesModels, formatMapping, shippedModelsDir } from '../anomaly/scoring/mapping';
 import { CliUsageError, type CliCommand, type CliIo } from './command';
 import { checkTopicName, cliSensitivity, parseCliOptions, requiredBrokers } from './options';
@@ -95,7 +96,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     if (!Number.isFinite(seconds) || seconds <= 0) throw new CliUsageError(`--metrics-interval must be a positive number of seconds, got '${values['metrics-interval']}'`);
     metricsIntervalMs = seconds * 1000;
   }
-  if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${values.registry}'`);
+  if (values.registry !== undefined && !/^https?:\/\//.test(values.registry)) throw new CliUsageError(`--registry must be an http(s) URL, got '${withoutCredentials(values.registry).url}'`);
   const modelDir = resolve(values.models ?? shippedModelsDir);
   return {
     brokers,
