@@ -129,15 +129,21 @@ up() {
   [ "$REGISTRY_ENABLED" = 1 ] && settle_ports registry REGISTRY_PORT
   # stack.json is replaced atomically at the end: readers never see it missing or half-written.
 
-  # Kafka and the registry (both Java) start in the background while Home Assistant starts.
-  local kafka_job registry_job="" failed=0
+  # Kafka and Home Assistant start side by side; the registry keeps its schemas in Kafka, so it
+  # starts once the broker is ready.
+  local kafka_job ha_job registry_job="" failed=0
   bash "$(service_script kafka)" start & kafka_job=$!
+  bash "$(service_script ha)" start & ha_job=$!
+  wait "$kafka_job" || failed=1
   if [ "$REGISTRY_ENABLED" = 1 ]; then
     rm -f "$STACK_DIR/run/registry.unavailable"
-    bash "$(service_script registry)" start & registry_job=$!
+    if [ "$failed" = 0 ]; then
+      bash "$(service_script registry)" start & registry_job=$!
+    else
+      touch "$STACK_DIR/run/registry.unavailable"
+    fi
   fi
-  bash "$(service_script ha)" start || failed=1
-  wait "$kafka_job" || failed=1
+  wait "$ha_job" || failed=1
   if [ -n "$registry_job" ] && ! wait "$registry_job"; then
     touch "$STACK_DIR/run/registry.unavailable"
     # In CI a registry that does not come up fails the run; STACK_REGISTRY=0 is the way to opt out.

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Apicurio Registry (Confluent-compatible API at /apis/ccompat/v7) for the local stack, from its
-# Maven Central distribution (io.apicurio:apicurio-registry-app:<version>:tar.gz:all), in-memory
-# storage, on $REGISTRY_PORT. 3.0.x runs on Java 17; 3.3.x needs Java 21.
+# Maven Central distribution (io.apicurio:apicurio-registry-app:<version>:tar.gz:all), on
+# $REGISTRY_PORT. 3.0.x runs on Java 17; 3.3.x needs Java 21.
+# Storage: KafkaSQL by default, as Confluent's registry keeps its schemas in _schemas: the schemas
+# live in a topic of the stack's broker ($REGISTRY_TOPIC), so a restarted registry still resolves
+# the ids producers cached. REGISTRY_STORAGE=mem keeps them in memory (lost on restart).
 # Usage: registry.sh start|stop|status [--quiet]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -9,6 +12,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 NAME=registry
 HOME_DIR="$STREAM_SMARTS_CACHE/apicurio-registry-$REGISTRY_VERSION"
 LOG="$STACK_DIR/logs/registry.log"
+REGISTRY_STORAGE="${REGISTRY_STORAGE:-kafkasql}"
+REGISTRY_TOPIC="${REGISTRY_TOPIC:-_stream-smarts-registry-journal}"
+# The broker's port when this script runs on its own: the stack's Kafka records it in run/kafka.env.
+if [ -z "${REGISTRY_KAFKA:-}" ] && [ -f "$STACK_DIR/run/kafka.env" ]; then
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/run/kafka.env"
+fi
+REGISTRY_KAFKA="${REGISTRY_KAFKA:-$STACK_HOST:$KAFKA_PORT}"
 MAVEN_CENTRAL="${MAVEN_CENTRAL:-https://repo1.maven.org/maven2}"
 
 install_dist() {
@@ -59,10 +70,15 @@ start() {
   local jar
   jar="$(runner_jar)" || die "registry: no runnable jar in $HOME_DIR"
   [ -f "$LOG" ] && mv -f "$LOG" "$LOG.1"
-  step "registry: starting Apicurio Registry $REGISTRY_VERSION on $STACK_HOST:$REGISTRY_PORT"
+  local storage=(-Dapicurio.storage.kind=mem) where="in memory"
+  if [ "$REGISTRY_STORAGE" = kafkasql ]; then
+    storage=(-Dapicurio.storage.kind=kafkasql -Dapicurio.kafkasql.bootstrap.servers="$REGISTRY_KAFKA" -Dapicurio.kafkasql.topic="$REGISTRY_TOPIC")
+    where="in Kafka topic $REGISTRY_TOPIC on $REGISTRY_KAFKA"
+  fi
+  step "registry: starting Apicurio Registry $REGISTRY_VERSION on $STACK_HOST:$REGISTRY_PORT (schemas $where)"
   local started=$SECONDS
   (cd "$STACK_DIR" && exec nohup java -Xms64m -Xmx512m -XX:+UseSerialGC \
-    -Dquarkus.http.host="$STACK_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.http.host="$STACK_HOST" -Dquarkus.http.port="$REGISTRY_PORT" "${storage[@]}" \
     -Dstream.smarts.stack="$STACK_DIR" \
     -jar "$jar" > "$LOG" 2>&1 < /dev/null) &
   pid=$!

@@ -135,10 +135,23 @@ export class PrivateKafka {
   }
 }
 
-/** An Apicurio Registry of the test's own (scripts/stack/registry.sh, in-memory storage), which the test may stop and restart. */
+/**
+ * An Apicurio Registry of the test's own (scripts/stack/registry.sh), which the test may stop and
+ * restart: in memory, or with `kafkasql` its schemas kept in a topic of the given broker.
+ */
 export class PrivateRegistry {
   readonly dir = mkdtempSync(join(tmpdir(), 'smarts-registry-'));
-  constructor(readonly port = 18081) {}
+  constructor(
+    readonly port = 18081,
+    readonly kafkasql?: { broker: string; topic: string },
+  ) {}
+
+  private get env(): Record<string, string> {
+    const storage: Record<string, string> = this.kafkasql
+      ? { REGISTRY_STORAGE: 'kafkasql', REGISTRY_KAFKA: this.kafkasql.broker, REGISTRY_TOPIC: this.kafkasql.topic }
+      : { REGISTRY_STORAGE: 'mem' };
+    return { STACK_DIR: this.dir, REGISTRY_PORT: String(this.port), ...storage };
+  }
 
   /** The Confluent-compatible API. */
   get url(): string {
@@ -146,11 +159,11 @@ export class PrivateRegistry {
   }
 
   async start(): Promise<void> {
-    await stackScript('registry', 'start', { STACK_DIR: this.dir, REGISTRY_PORT: String(this.port) });
+    await stackScript('registry', 'start', this.env);
   }
 
   async stop(): Promise<void> {
-    await stackScript('registry', 'stop', { STACK_DIR: this.dir, REGISTRY_PORT: String(this.port) });
+    await stackScript('registry', 'stop', this.env);
   }
 
   async remove(): Promise<void> {
