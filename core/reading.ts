@@ -1,6 +1,7 @@
 /** The reading contract of DESIGN.md: what the meter node emits and the raw topic carries. */
 import { StreamSmartsError } from './errors';
 import { hourOfDay } from './units';
+import { valuePreview } from './preview';
 export const readingKinds = ['energy', 'power', 'water', 'gas', 'location', 'other'] as const;
 export type ReadingKind = (typeof readingKinds)[number];
 
@@ -70,7 +71,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function finiteNumber(record: Record<string, unknown>, field: string): number {
   const value = record[field];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ReadingError(`'${field}' must be a finite number, got ${JSON.stringify(value) ?? 'nothing'}`);
+    throw new ReadingError(`'${field}' must be a finite number, got ${value === undefined ? 'nothing' : valuePreview(value)}`);
   }
   return value;
 }
@@ -100,7 +101,7 @@ function fromSeed(record: Record<string, unknown>, options: ReadingParseOptions)
 
 /** Validates a full reading or converts a seed record; throws ReadingError naming the bad field. */
 export function parseReading(input: unknown, options: ReadingParseOptions = {}): Reading {
-  if (!isRecord(input)) throw new ReadingError(`a reading must be a JSON object, got ${JSON.stringify(input) ?? typeof input}`);
+  if (!isRecord(input)) throw new ReadingError(`a reading must be a JSON object, got ${input === undefined ? 'nothing' : valuePreview(input)}`);
   if (!('entity_id' in input) && 'hour' in input && ('mwh' in input || 'kwh' in input)) return fromSeed(input, options);
   const entityId = input.entity_id;
   if (typeof entityId !== 'string' || entityId.length === 0) throw new ReadingError(`'entity_id' must be a non-empty string`);
@@ -109,7 +110,7 @@ export function parseReading(input: unknown, options: ReadingParseOptions = {}):
   const unit = typeof input.unit === 'string' ? input.unit : '';
   const kind = input.kind ?? 'other';
   if (typeof kind !== 'string' || !(readingKinds as readonly string[]).includes(kind)) {
-    throw new ReadingError(`'kind' must be one of ${readingKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+    throw new ReadingError(`'kind' must be one of ${readingKinds.join(', ')}, got ${valuePreview(kind)}`);
   }
   const reading: Reading = {
     entity_id: entityId,

@@ -4,6 +4,7 @@ import { ValueFormatError } from './errors';
 import { subjectFor, type RegistryClient } from './registry';
 import { readingSchema, readingSchemas, seedSchema, type KnownSchema } from './schemas';
 import { decodeBody, decodeSingleObject, encodeSingleObject, isSingleObject } from './single-object';
+import { bytesPreview, valuePreview } from '../preview';
 
 export const valueFormats = ['avro', 'json', 'string'] as const;
 export type ValueFormat = (typeof valueFormats)[number];
@@ -106,7 +107,7 @@ export class ValueCodec {
     };
     const problems: string[] = [];
     const valid = this.schema.type.isValid(record, {
-      errorHook: (path: string[], bad: unknown) => problems.push(`${path.join('.') || 'value'}=${JSON.stringify(bad)}`),
+      errorHook: (path: string[], bad: unknown) => problems.push(`${path.join('.') || 'value'}=${valuePreview(bad)}`),
     });
     if (!valid) throw new ValueFormatError(`value does not fit Avro schema ${this.schema.name}: ${problems.join(', ')}`);
     return record;
@@ -125,7 +126,9 @@ function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ValueFormatError(`neither Avro nor JSON (${(error as Error).message})`);
+    // V8's message quotes the input: keep only its reason, and show a bounded excerpt instead.
+    const reason = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '').replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
+    throw new ValueFormatError(`neither Avro nor JSON (${reason}; value ${bytesPreview(bytes)})`);
   }
 }
 
