@@ -63,11 +63,14 @@ export = function (RED: NodeAPI) {
       },
     };
 
+    /** Readings sent in answers to history requests (a history-only meter sends nothing else). */
+    let historySent = 0;
     const detail = (): string => {
       if (setupError) return setupError;
       if (!meter) return '';
       const { emitted, backfilled, skipped, stale } = meter.counters;
       const parts = [`${emitted} sent`];
+      if (historySent) parts.push(`${historySent} from history`);
       if (meter.catchingUp) parts.unshift('catching up');
       if (backfilled) parts.push(`${backfilled} backfilled`);
       if (skipped) parts.push(`${skipped} skipped`);
@@ -154,6 +157,7 @@ export = function (RED: NodeAPI) {
       meter
         .history(days)
         .then((readings) => {
+          historySent += readings.length;
           send({ ...msg, payload: readings });
           status.request();
           done();
