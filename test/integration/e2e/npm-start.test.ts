@@ -59,7 +59,9 @@ describe('npm start', { timeout: 900_000 }, () => {
     const hours = await eventually('simulated hours on scored_power', () => {
       const ours = scored.filter((record) => record.entity_id === 'sensor.home_energy');
       return ours.length >= 5 ? ours : undefined;
-    }, 120_000);
+    }, 120_000).catch((error: unknown) => {
+      throw new Error(`${String(error)} (${scored.length} records: ${JSON.stringify(scored.slice(0, 3))})\n--- npm start output ---\n${demo?.output.slice(-3000)}`);
+    });
     for (const record of hours) {
       assert.equal(record.friendly_name, 'Home energy');
       assert.equal(record.interval_s, 3600);
