@@ -16,7 +16,8 @@ interface Card {
 }
 interface TemplateEntry {
   trigger?: unknown[];
-  sensor: Array<{ name: string; state: string; unique_id: string }>;
+  sensor?: Array<{ name: string; state: string; unique_id: string }>;
+  binary_sensor?: Array<{ name: string; state: string; unique_id: string }>;
 }
 
 const read = (path: string): string => readFileSync(join(projectRoot(), path), 'utf8');
@@ -43,15 +44,21 @@ describe('the Stream Smarts dashboard and its template sensors', () => {
   });
 
   it("shows the meter offline, and the latest alerts", () => {
-    assert.ok(cards.some((card) => card.type === 'conditional' && card.conditions?.[0]?.entity === 'sensor.home_energy' && card.conditions[0].state === 'unavailable'));
+    const offline = cards.filter((card) => card.type === 'conditional').map((card) => card.conditions?.[0]);
+    assert.deepEqual(offline, [
+      { entity: 'binary_sensor.home_energy_meter_offline', state: 'on' },
+      { entity: 'sensor.home_energy', state: 'unavailable' },
+    ]);
     assert.ok(cards.some((card) => card.type === 'markdown' && card.content?.includes("state_attr('sensor.stream_smarts_last_alert', 'recent')")));
   });
 
   it("every sensor it reads exists: the stack's template sensors, which examples/home-assistant/templates.yaml repeats for a user's own Home Assistant", () => {
     assert.deepEqual(stackTemplates.slice(1), exampleTemplates);
-    const names = exampleTemplates.flatMap((entry) => entry.sensor.map((sensor) => entityIdOf(sensor.name)));
-    assert.deepEqual(names, ['sensor.home_energy_last_hour', 'sensor.home_energy_expected', 'sensor.anomaly_threshold', 'sensor.stream_smarts_last_alert']);
-    for (const entry of exampleTemplates) for (const sensor of entry.sensor) assert.ok(!/stream_smarts_sensor_(?!home_energy_anomaly_score)/.test(sensor.state), sensor.name);
+    const names = exampleTemplates.flatMap((entry) => [
+      ...(entry.sensor ?? []).map((sensor) => entityIdOf(sensor.name)),
+      ...(entry.binary_sensor ?? []).map((sensor) => entityIdOf(sensor.name).replace(/^sensor\./, 'binary_sensor.')),
+    ]);
+    assert.deepEqual(names, ['sensor.home_energy_last_hour', 'sensor.home_energy_expected', 'sensor.anomaly_threshold', 'sensor.stream_smarts_last_alert', 'binary_sensor.home_energy_meter_offline']);
     assert.ok(read('examples/home-assistant/templates.yaml').includes(scoreSensor));
   });
 });
