@@ -72,6 +72,8 @@ describe('the household watches the demo in Home Assistant', { timeout: 900_000 
       const label = page.locator(`[id="${id}"] .red-ui-flow-node-status-label`);
       await eventually(`the status of ${id} matching ${pattern}`, async () => ((await label.count()) > 0 && pattern.test((await label.first().textContent()) ?? '') ? true : undefined), 30_000, 500);
     }
+    await page.keyboard.press('Control+Space'); // hide the sidebar: the whole flow in view
+    await page.waitForTimeout(500);
     await page.screenshot({ path: screenshotPath('demo-node-red') });
 
     // Home Assistant, as its owner.
