@@ -6,10 +6,12 @@
 //  3. starts Node-RED on 127.0.0.1:1880 with its own user directory (.stack/node-red), a generated
 //     credential secret, the plugin from this checkout and the demo flow (flows/), whose config
 //     nodes read the stack's addresses and token from the environment;
-//  4. drives a simulated home (core/sim): backfills weeks of hourly history into Home Assistant's
-//     statistics (what the flow's model learns from), then writes one simulated hour every few
-//     seconds into Home Assistant (sensor.simulated_home_energy) and, as the meter's hourly
-//     reading, into Kafka's raw_mwh, with an anomaly every few minutes.
+//  4. drives a simulated home (core/sim) through Home Assistant's meter: backfills weeks of hourly
+//     history into the statistics of sensor.home_energy (what the flow's model learns from), then
+//     sets input_number.home_energy_meter (which sensor.home_energy follows) once per simulated
+//     hour, every few seconds, with an anomaly every few minutes. Node-RED's meters run on the same
+//     simulated clock (STREAM_SMARTS_METER_CLOCK), so the flow's meter node cuts the hours and
+//     sends them to raw_mwh: every node of the demo flow works on what Home Assistant reports.
 // Ctrl-C stops everything it started (the stack only if it was down before).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +28,10 @@ const stackDir = process.env.STACK_DIR ?? join(root, '.stack');
 const userDir = join(stackDir, 'node-red');
 const flowFile = join(root, 'flows', 'stream-smarts-demo.json');
 const settingsFile = join(root, 'scripts', 'node-red', 'settings.js');
-const simulatedEntity = 'sensor.simulated_home_energy';
+const meterEntity = 'sensor.home_energy';
+const meterInput = 'input_number.home_energy_meter';
+/** Node-RED's start and the flow's training (10 s after start) happen before simulated time runs. */
+const clockLeadMs = 45_000;
 
 const usage = `Usage: npm start [-- options]
 
@@ -201,17 +206,12 @@ async function stopChild(child, exited, graceMs = 10_000) {
   }
 }
 
-/** The simulated home: history into HA statistics, then one simulated hour per tick into HA and Kafka. */
-async function startSimulatedHome(info, opts) {
-  const dist = (path) => require(join(root, 'dist', 'core', path));
-  const sim = dist('sim/index.js');
+const dist = (path) => require(join(root, 'dist', 'core', path));
+const simClock = (ts) => new Date(ts).toLocaleString('en-GB', { weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
+
+async function connectHa(info) {
   const { HaClient } = dist('ha/client.js');
   const { resolveServerConfig } = dist('ha/server-config.js');
-  const { createKafkaClient } = dist('kafka/client.js');
-  const { BufferedProducer } = dist('kafka/buffered-producer.js');
-  const { ValueCodec } = dist('avro/codec.js');
-  const { RegistryClient } = dist('avro/registry.js');
-
   const ha = new HaClient({ config: resolveServerConfig({ url: info.ha.url, token: info.ha.token }, {}) });
   ha.start();
   await new Promise((resolve, reject) => {
@@ -222,57 +222,63 @@ async function startSimulatedHome(info, opts) {
       } else if (status.state === 'auth-failed') reject(new Error(`Home Assistant refused the token: ${status.reason}`));
     });
   });
+  return ha;
+}
 
+/**
+ * Before Node-RED starts: the simulated home's weeks of history into the meter's statistics and
+ * the meter's reading at the end of them; the simulated clock starts at the end of the history.
+ */
+async function prepareSimulatedHome(info, opts) {
+  const sim = dist('sim/index.js');
+  const ha = await connectHa(info);
   const start = sim.startOfHour(Date.now());
   const household = sim.createHousehold({ seed: opts.seed });
+  const { message, total } = sim.backfillMessage(household, meterEntity, 'Home energy', start, opts.historyDays, 0);
+  await ha.command(message);
+  await ha.callService('input_number', 'set_value', { entity_id: meterInput, value: Number(total.toFixed(3)) });
+  say(`simulated home: ${opts.historyDays} days of hourly history (${message.stats.length} hours, ${total.toFixed(0)} kWh) written to the statistics of ${meterEntity}`);
+  const clock = { wallStart: Date.now() + clockLeadMs, simulatedStart: start, speed: 3_600_000 / opts.speedMs };
+  return { ha, sim, household, start, total, clock };
+}
+
+/** From the clock's start: one simulated hour per tick, as the meter's reading in Home Assistant. */
+async function startSimulatedHome(prepared, opts) {
+  const { ha, sim, household, start, total, clock } = prepared;
   const anomalies = sim.anomalySchedule(start, opts.anomalyEvery, 10_000);
   const home = sim.withAnomalies(household, anomalies);
-  const { message, total } = sim.backfillMessage(household, simulatedEntity, 'Simulated home energy', start, opts.historyDays, 0);
-  await ha.command(message);
-  const meterAttributes = { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing', friendly_name: 'Simulated home energy' };
-  // The entity exists from now on, so the flow's history request (20 s after start) finds it.
-  await ha.setState(simulatedEntity, total.toFixed(3), { ...meterAttributes, simulated_time: new Date(start).toISOString() });
-  say(`simulated home: ${opts.historyDays} days of hourly history (${message.stats.length} hours, ${total.toFixed(0)} kWh) written to Home Assistant's statistics`);
 
-  // The flow trains the meter's model from this history ~20 s after it starts and saves it; live
-  // hours start once the model exists, so the demo's first hours are scored by what it learned.
+  // The flow trains the meter's model from the backfilled history shortly after it starts; live
+  // hours start with the simulated clock, so the demo's first hours are scored by what it learned.
   const { folderFor } = dist('anomaly/model/model-dir.js');
-  const trained = join(opts.modelDir, folderFor(simulatedEntity), 'metadata.json');
+  const trained = join(opts.modelDir, folderFor(meterEntity), 'metadata.json');
   if (!existsSync(trained)) {
     say('simulated home: waiting for the flow to learn the backfilled history (row 3 of the flow)…');
-    const deadline = Date.now() + 120_000;
-    while (!existsSync(trained) && Date.now() < deadline && !opts.stopping()) await sleep(500);
+    while (!existsSync(trained) && Date.now() < clock.wallStart && !opts.stopping()) await sleep(500);
     say(existsSync(trained) ? 'simulated home: the model has learned the home' : 'simulated home: no trained model yet; starting anyway (the default model scores until it learns)');
   }
-
-  const codec = new ValueCodec(info.registry ? { registry: new RegistryClient({ url: info.registry.url }) } : {});
-  const kafka = createKafkaClient({ brokers: info.kafka.brokers, clientId: 'stream-smarts-simulated-home' });
-  const producer = new BufferedProducer(kafka.producerTransport());
-  const clock = (ts) => new Date(ts).toLocaleString('en-GB', { weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
   const running = sim.startSimulatedHome({
     source: home,
-    entityId: simulatedEntity,
+    entityId: meterEntity,
     from: start,
     initialKwh: total,
     realMsPerHour: opts.speedMs,
+    // Half way through each simulated hour on the meter's clock, so wall-clock jitter never moves
+    // a reading into the neighbouring hour.
+    firstAt: clock.wallStart + opts.speedMs / 2,
     sinks: {
-      meter: (sample) =>
-        ha.setState(simulatedEntity, sample.total.toFixed(3), { ...meterAttributes, simulated_time: new Date(sample.end).toISOString() }),
-      reading: async (reading) => {
-        await producer.send({ topic: 'raw_mwh', key: reading.entity_id, value: await codec.encode('avro', 'raw_mwh', reading) });
-      },
+      meter: (sample) => ha.callService('input_number', 'set_value', { entity_id: meterInput, value: Number(sample.total.toFixed(3)) }).then(() => undefined),
     },
     onHour: (sample) => {
-      if (sample.hour.anomaly) say(`simulated ${clock(sample.hour.start)}: ${sample.hour.kwh.toFixed(2)} kWh, injected: ${sample.hour.anomaly}`);
-      else if (sample.hour.hour === 0) say(`simulated ${clock(sample.hour.start)} (meter ${sample.total.toFixed(1)} kWh)`);
+      if (sample.hour.anomaly) say(`simulated ${simClock(sample.hour.start)}: ${sample.hour.kwh.toFixed(2)} kWh, injected: ${sample.hour.anomaly}`);
+      else if (sample.hour.hour === 0) say(`simulated ${simClock(sample.hour.start)} (meter ${sample.total.toFixed(1)} kWh)`);
     },
-    onError: (error, sample) => say(`simulated ${clock(sample.hour.start)}: ${error.message}`),
+    onError: (error, sample) => say(`simulated ${simClock(sample.hour.start)}: ${error.message}`),
   });
-  say(`simulated home: one hour every ${opts.speedMs / 1000} s from ${clock(start)}, an anomaly every ${opts.anomalyEvery} simulated hours (first at ${clock(anomalies[0].start)})`);
+  say(`simulated home: one hour every ${opts.speedMs / 1000} s from ${simClock(start)}, an anomaly every ${opts.anomalyEvery} simulated hours (first at ${simClock(anomalies[0].start)})`);
   return {
     async stop() {
       await running.stop();
-      await producer.close();
       await ha.stop();
     },
   };
@@ -319,16 +325,22 @@ async function main() {
     const info = JSON.parse(readFileSync(join(stackDir, 'stack.json'), 'utf8'));
     if (await portInUse(opts.port)) throw new Error(`port ${opts.port} is in use; stop what runs there or use --port`);
 
+    let prepared;
+    if (opts.simulate) {
+      prepared = await prepareSimulatedHome(info, opts);
+      started.home = { stop: () => prepared.ha.stop() };
+    }
+    if (stopping) return;
     const secret = credentialSecret();
-    const prepared = prepareUserDir({ userDir, flowFile, credentialSecret: secret, pluginDir: root, modelsFrom: join(root, 'models'), resetFlow: opts.freshFlow });
+    const userDirState = prepareUserDir({ userDir, flowFile, credentialSecret: secret, pluginDir: root, modelsFrom: join(root, 'models'), resetFlow: opts.freshFlow });
     say(
       {
-        new: `demo flow copied to ${prepared.flowsFile}`,
-        reset: `demo flow copied to ${prepared.flowsFile}`,
-        updated: `demo flow updated in ${prepared.flowsFile}`,
-        unchanged: `demo flow in ${prepared.flowsFile}`,
-        edited: `keeping your edited flow in ${prepared.flowsFile} (--fresh-flow replaces it with the shipped demo flow)`,
-      }[prepared.reason],
+        new: `demo flow copied to ${userDirState.flowsFile}`,
+        reset: `demo flow copied to ${userDirState.flowsFile}`,
+        updated: `demo flow updated in ${userDirState.flowsFile}`,
+        unchanged: `demo flow in ${userDirState.flowsFile}`,
+        edited: `keeping your edited flow in ${userDirState.flowsFile} (--fresh-flow replaces it with the shipped demo flow)`,
+      }[userDirState.reason],
     );
     const env = {
       ...process.env,
@@ -339,9 +351,10 @@ async function main() {
       STREAM_SMARTS_HA_TOKEN: info.ha.token,
       STREAM_SMARTS_KAFKA_BROKERS: info.kafka.brokers.join(','),
       STREAM_SMARTS_REGISTRY_URL: info.registry?.url ?? '',
-      STREAM_SMARTS_MODEL_DIR: prepared.modelDir,
-      STREAM_SMARTS_HISTORY_ENTITIES: opts.simulate ? simulatedEntity : info.ha.entities?.energy ?? 'sensor.home_energy',
+      STREAM_SMARTS_MODEL_DIR: userDirState.modelDir,
+      STREAM_SMARTS_HISTORY_ENTITIES: meterEntity,
       STREAM_SMARTS_ALERT_COOLDOWN: opts.simulate ? '1' : '60',
+      STREAM_SMARTS_METER_CLOCK: prepared ? dist('ha/meter-clock.js').formatMeterClock(prepared.clock) : '',
     };
     const logFile = join(stackDir, 'logs', 'node-red.log');
     mkdirSync(dirname(logFile), { recursive: true });
@@ -354,7 +367,7 @@ async function main() {
       void stopAll(1);
     });
     say(`Node-RED is running with ${started.nodeRed.types.length} Stream Smarts node types`);
-    if (opts.simulate) started.home = await startSimulatedHome(info, { ...opts, modelDir: prepared.modelDir, stopping: () => stopping });
+    if (prepared) started.home = await startSimulatedHome(prepared, { ...opts, modelDir: userDirState.modelDir, stopping: () => stopping });
     if (stopping) return;
 
     let login = '';
@@ -365,7 +378,7 @@ async function main() {
       // the stack keeps the owner's login there; without it the URL is still right
     }
     const { scoreSensorId } = require(join(root, 'dist', 'core', 'ha', 'notify', 'alert-plan.js'));
-    const scoreSensor = scoreSensorId(opts.simulate ? simulatedEntity : env.STREAM_SMARTS_HISTORY_ENTITIES.split(/[\s,]+/)[0]);
+    const scoreSensor = scoreSensorId(meterEntity);
     const every = opts.anomalyEvery * opts.speedMs;
     const everyText = every >= 60_000 ? `${Math.round(every / 60_000)} min` : `${Math.round(every / 1000)} s`;
     console.log(`
@@ -378,12 +391,16 @@ async function main() {
   Notifications log   ${info.ha.notifyFile}
 
   What to watch:
-  - Node-RED: the "raw_mwh" consumer counts readings, "anomaly_power" shows the last score;
-    about 20 s after start it trains on the backfilled history ("training …%", then "ready").
+  - Home Assistant: ${meterInput} (and ${meterEntity}, which follows it) rises
+    once per simulated hour, every ${opts.speedMs / 1000} s; the dashboard charts each hour's use against
+    what was expected and the anomaly score against its threshold of 1.
+  - Node-RED: the meter node cuts the simulated hours ("N sent") into raw_mwh, the consumer
+    counts them, "anomaly_power" shows the last score; about 10 s after start it trains on the
+    backfilled history ("training …%", then "ready").
   - Every ${opts.anomalyEvery} simulated hours (${everyText}) the home gets an anomaly
-    (printed below): the score sensor jumps above 1, a persistent notification appears in
-    Home Assistant, the stream_smarts_anomaly event fires, a line lands in the notifications log
-    and a JSON record on Kafka topic anomaly_power.
+    (printed below): the score sensor jumps above 1 and falls back, a persistent notification
+    appears in Home Assistant, the stream_smarts_anomaly event fires, a line lands in the
+    notifications log and a JSON record on Kafka topic anomaly_power.
   Ctrl-C stops everything npm start started.
 `);
   } catch (error) {

@@ -6,6 +6,7 @@ import type { ConnectionStatus } from './client';
 import { EntityStreamDecoder, type EntityState } from './entity-stream';
 import { HaConfigError, HaConnectionError } from './errors';
 import { intervalStart } from './interval';
+import { wallClock, type MeterClock } from './meter-clock';
 import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home, type SkipReason } from './meter-entity';
 import { fetchHistory, type IntervalValue } from './recorder';
 import type { ReadingKind } from '../reading';
@@ -47,10 +48,13 @@ export interface MeterOptions {
   source: MeterSource;
   ledger: IntervalLedger;
   emit: (reading: Reading) => void;
+  /** The wall clock (tests inject one). */
   now?: () => number;
+  /** What intervals are cut by; default the wall clock. A demo passes a simulated clock (meter-clock.ts). */
+  clock?: MeterClock;
   /** How far back a catch-up reaches at most (default 7 days). */
   maxBackfillMs?: number;
-  /** Intervals close this long after their end, so states stamped just before it arrive first. */
+  /** Intervals close this long (wall ms) after their end, so states stamped just before it arrive first. */
   closeGraceMs?: number;
   /** How long a catch-up waits for an entity's first state after subscribing. */
   stateWaitMs?: number;
@@ -65,7 +69,7 @@ export interface MeterOptions {
 
 /**
  * The meter source: live states from `subscribe_entities`, interval consumption closed on the
- * wall clock, and after every (re)connect a catch-up that emits the missed intervals (statistics,
+ * meter's clock (the wall clock, or a demo's simulated one: state times are mapped onto it), and after every (re)connect a catch-up that emits the missed intervals (statistics,
  * else history) and rebuilds the open interval from history, while live states wait in a buffer.
  */
 export class EntityMeter {
@@ -92,9 +96,11 @@ export class EntityMeter {
   private catchUpRetries = 0;
   private readonly cleanups: Array<() => unknown> = [];
   private readonly now: () => number;
+  private readonly clock: MeterClock;
 
   constructor(private readonly options: MeterOptions) {
     this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? wallClock;
     for (const entityId of options.entities) {
       if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(entityId)) throw new HaConfigError(`'${entityId}' is not an entity id (domain.object_id)`);
     }
@@ -159,7 +165,7 @@ export class EntityMeter {
   }
 
   private onMessage(event: unknown): void {
-    const states = this.decoder.decode(event);
+    const states = this.onClock(this.decoder.decode(event));
     if (this.options.onState) {
       for (const state of states) {
         const interpretation = interpretState(state, this.home);
@@ -168,6 +174,15 @@ export class EntityMeter {
     }
     if (this.awaitingCatchUp) this.buffer.push(...states);
     else for (const state of states) this.handle(state, false);
+  }
+
+  /** States as the meter's clock saw them (HA stamps them with the wall clock). */
+  private onClock(states: EntityState[]): EntityState[] {
+    return this.clock.wall ? states : states.map((state) => ({ ...state, ts: this.clock.fromWall(state.ts) }));
+  }
+
+  private meterNow(): number {
+    return this.clock.fromWall(this.now());
   }
 
   private handle(state: EntityState, backfilled: boolean): void {
@@ -294,7 +309,7 @@ export class EntityMeter {
         // Right after a (re)connect the old baseline would pour the whole gap into the open interval
         // and close the missed ones as 0: start over, so the open interval counts as partial. A
         // retry keeps the live state, which is whole since that restart.
-        if (this.catchUpRetries === 0) this.bucketers.get(entityId)?.restartAt(this.now());
+        if (this.catchUpRetries === 0) this.bucketers.get(entityId)?.restartAt(this.meterNow());
         this.options.onError?.(error, entityId);
       }
     }
@@ -320,11 +335,12 @@ export class EntityMeter {
     const state = await this.currentState(entityId);
     const kind = entityKind(state);
     const mode = bucketModeOf(kind);
-    const now = this.now();
+    const now = this.meterNow();
     const maxBackfillMs = this.options.maxBackfillMs ?? 7 * dayMs;
     const earliest = now - maxBackfillMs;
     const currentStart = intervalStart(now, this.options.intervalMs);
-    if (mode && this.options.emitIntervals) {
+    // HA's statistics are kept on the wall clock: a simulated clock's missed intervals are not in them.
+    if (mode && this.options.emitIntervals && this.clock.wall) {
       const gap = { lastEmitted: this.options.ledger.get(entityId), openAtDrop: this.bucketers.get(entityId)?.currentStart, now, maxBackfillMs };
       const { from, to } = gapRange(gap, this.options.intervalMs);
       const { intervals, missing } = await backfillGap(this.backfillRequest(entityId, kind, mode), from, to);
@@ -378,8 +394,12 @@ export class EntityMeter {
     return { source: this.options.source, entityId, kind, mode, intervalMs: this.options.intervalMs, toValue, onError: this.options.onError };
   }
 
-  private fetchHistory(entityId: string, from: number, to: number): Promise<EntityState[]> {
-    return fetchHistory(this.options.source, entityId, from, to);
+  /** HA's history between two meter times (never past the wall clock's now), on the meter's clock. */
+  private async fetchHistory(entityId: string, from: number, to: number): Promise<EntityState[]> {
+    if (this.clock.wall) return fetchHistory(this.options.source, entityId, from, to);
+    const wallNow = this.now();
+    const states = await fetchHistory(this.options.source, entityId, Math.min(this.clock.toWall(from), wallNow), Math.min(this.clock.toWall(to), wallNow));
+    return this.onClock(states);
   }
 
   private async currentState(entityId: string): Promise<EntityState> {
@@ -395,21 +415,20 @@ export class EntityMeter {
   private scheduleClose(): void {
     clearTimeout(this.timer);
     if (this.stopped || !this.connected || this.awaitingCatchUp || !this.options.emitIntervals) return;
-    const now = this.now();
     let next = Infinity;
     for (const bucketer of this.bucketers.values()) {
       const start = bucketer.currentStart;
       if (start !== undefined) next = Math.min(next, start + bucketer.intervalMs);
     }
     if (!Number.isFinite(next)) return;
-    const delay = Math.max(0, next - now) + (this.options.closeGraceMs ?? 1000);
+    const delay = Math.max(0, this.clock.toWall(next) - this.now()) + (this.options.closeGraceMs ?? 1000);
     this.timer = setTimeout(() => this.closeOnClock(), delay);
     this.timer.unref?.();
   }
 
   private closeOnClock(): void {
     if (this.stopped || !this.connected || this.awaitingCatchUp) return;
-    const now = this.now() - (this.options.closeGraceMs ?? 1000);
+    const now = this.clock.fromWall(this.now() - (this.options.closeGraceMs ?? 1000));
     for (const [entityId, bucketer] of this.bucketers) {
       const state = this.decoder.latest(entityId);
       if (state) this.emitClosed(entityId, entityKind(state), bucketer.advanceTo(now), false);

@@ -18,6 +18,8 @@ export interface SimulatedHomeOptions {
   initialKwh: number;
   /** Real milliseconds per simulated hour (e.g. 5000: an hour every 5 s). */
   realMsPerHour: number;
+  /** Wall time of the first hour's write (default: one `realMsPerHour` from now); hour k follows k × realMsPerHour later, so the home keeps pace with a meter's simulated clock. */
+  firstAt?: number;
   sinks: SimulatedHomeSinks;
   onHour?: (sample: MeterSample) => void;
   onError?: (error: Error, sample: MeterSample) => void;
@@ -42,7 +44,7 @@ export function hourReading(entityId: string, sample: MeterSample): Reading {
   };
 }
 
-/** Advances the home one simulated hour every `realMsPerHour`, one hour at a time (never overlapping). */
+/** Advances the home one simulated hour every `realMsPerHour` on a fixed schedule, one hour at a time (never overlapping; a late hour goes at once). */
 export function startSimulatedHome(options: SimulatedHomeOptions): RunningHome {
   const meter = createMeter(options.source, options.from, options.initialKwh);
   let hours = 0;
@@ -61,11 +63,15 @@ export function startSimulatedHome(options: SimulatedHomeOptions): RunningHome {
       options.onError?.(error instanceof Error ? error : new Error(String(error)), sample);
     }
   };
+  const firstAt = options.firstAt ?? Date.now() + options.realMsPerHour;
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      current = tick().finally(schedule);
-    }, options.realMsPerHour);
+    timer = setTimeout(
+      () => {
+        current = tick().finally(schedule);
+      },
+      Math.max(0, firstAt + hours * options.realMsPerHour - Date.now()),
+    );
   };
   schedule();
 

@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node
 import { parseEntityIds } from '../../core/ha/entity-list';
 import { describeError } from '../../core/ha/errors';
 import { EntityMeter, type IntervalLedger } from '../../core/ha/meter';
+import { parseMeterClock, type MeterClock } from '../../core/ha/meter-clock';
 import { clockTime } from '../../core/units';
 import { createOfflineWatch, realSchedule, type OfflineWatch } from '../../core/ha/offline-watch';
 import { historyTopic } from '../../core/topics';
@@ -40,8 +41,18 @@ export = function (RED: NodeAPI) {
     let watch: OfflineWatch | undefined;
     let setupError: string | undefined;
 
+    // npm start's simulated home runs every meter of its Node-RED on a simulated clock (an hour in
+    // seconds); elsewhere the variable is unset and the meter cuts intervals on the wall clock.
+    let clock: MeterClock | undefined;
+    try {
+      clock = parseMeterClock(process.env.STREAM_SMARTS_METER_CLOCK);
+    } catch (error) {
+      setupError = describeError(error);
+    }
     const context = node.context();
-    const ledger: IntervalLedger = {
+    // A simulated run never resumes, so its (future) interval starts are not kept across restarts.
+    const simulatedLedger = new Map<string, number>();
+    const ledger: IntervalLedger = clock && !clock.wall ? { get: (entityId) => simulatedLedger.get(entityId), set: (entityId, start) => void simulatedLedger.set(entityId, start) } : {
       get: (entityId) => {
         const stored = context.get(ledgerKey) as Record<string, number> | undefined;
         return stored?.[entityId];
@@ -52,11 +63,14 @@ export = function (RED: NodeAPI) {
       },
     };
 
+    /** Readings sent in answers to history requests (a history-only meter sends nothing else). */
+    let historySent = 0;
     const detail = (): string => {
       if (setupError) return setupError;
       if (!meter) return '';
       const { emitted, backfilled, skipped, stale } = meter.counters;
       const parts = [`${emitted} sent`];
+      if (historySent) parts.push(`${historySent} from history`);
       if (meter.catchingUp) parts.unshift('catching up');
       if (backfilled) parts.push(`${backfilled} backfilled`);
       if (skipped) parts.push(`${skipped} skipped`);
@@ -79,7 +93,7 @@ export = function (RED: NodeAPI) {
       else node.status((client.status.state === 'connected' ? offlineStatus() : undefined) ?? haConnectionStatus(client.status, detail()));
     });
 
-    if (client) {
+    if (client && clock) {
       try {
         const output = def.output ?? 'intervals';
         const entities = parseEntityIds(def.entities);
@@ -89,6 +103,7 @@ export = function (RED: NodeAPI) {
           emitRaw: output === 'raw' || output === 'both',
           emitIntervals: output === 'intervals' || output === 'both',
           source: client,
+          clock,
           ledger,
           emit: (reading) => node.send({ topic: reading.entity_id, payload: reading }),
           onCounters: () => status.request(),
@@ -142,6 +157,7 @@ export = function (RED: NodeAPI) {
       meter
         .history(days)
         .then((readings) => {
+          historySent += readings.length;
           send({ ...msg, payload: readings });
           status.request();
           done();

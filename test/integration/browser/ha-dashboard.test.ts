@@ -1,78 +1,115 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { scoreSensorId } from '../../../core/ha/notify/alert-plan';
-import { hourMs } from '../../../core/units';
 import { openBrowser, screenshotPath, type BrowserSession } from '../../support/browser';
-import { stackDir } from '../../support/stack';
-import { collect, ha, helper, loadFlow, rest, serverNode, setState, statuses, waitFor } from '../ha/support';
+import type { StackInfo } from '../../support/stack';
+import { eventually } from '../e2e/support/ha-socket';
+import { NpmStart } from '../e2e/support/npm-start';
 
-// The household's view: a person logs into the stack's Home Assistant as its owner and opens the
-// Stream Smarts dashboard, fed by the real notify node. Screenshots in artifacts/browser/.
-const meter = 'sensor.simulated_home_energy';
+// The household's view of the real demo: `npm start` (its own stack, Node-RED with the shipped
+// demo flow, the simulated home driving Home Assistant's meter), and a person who opens the
+// Node-RED editor and then logs into Home Assistant as its owner and opens the Stream Smarts
+// dashboard while it runs. Screenshots in artifacts/browser/.
+const meter = 'sensor.home_energy';
 const scoreSensor = scoreSensorId(meter);
-
-function scored(ts: number, value: number, score: number): Record<string, unknown> {
-  return { entity_id: meter, friendly_name: 'Simulated home energy', ts, value, unit: 'kWh', kind: 'energy', hour: new Date(ts).getHours(), interval_s: 3600, score, anomaly_score: 0.5, anomaly: score > 1, expected: 0.35, model: 'browser-test' };
-}
+const demoNodes = {
+  ss_demo_meter: /connected · [1-9]\d* sent/,
+  ss_demo_raw_out: /connected · sent [1-9]/,
+  ss_demo_raw_in: /consuming · [1-9]\d* in/,
+  ss_demo_anomaly: /ready · last score \d/,
+  ss_demo_scored_out: /connected · sent [1-9]/,
+  ss_demo_notify: /connected · [1-9]\d* alerts?/,
+  ss_demo_anomaly_out: /connected · sent [1-9]/,
+  ss_demo_history: /connected · 0 sent, [1-9]\d* from history/,
+};
 
 interface HistoryState {
   state: string;
 }
 
-describe('the household opens the Stream Smarts dashboard in Home Assistant', () => {
+async function haGet<T>(info: StackInfo, path: string): Promise<T> {
+  const response = await fetch(`${info.ha.url}${path}`, { headers: { authorization: `Bearer ${info.ha.token}` } });
+  assert.equal(response.status, 200, `GET ${path}`);
+  return (await response.json()) as T;
+}
+
+describe('the household watches the demo in Home Assistant', { timeout: 900_000 }, () => {
+  let demo: NpmStart;
   let session: BrowserSession;
   before(async () => {
+    demo = await NpmStart.spawn(['--speed', '2', '--anomaly-every', '6', '--history-days', '15']);
     session = await openBrowser();
   });
   after(async () => {
     await session?.close();
-    await helper.unload();
+    await demo?.cleanUp();
   });
 
-  it('logs in as the owner and sees the score below and above 1, the alert, and the last reading against what was expected', { timeout: 180_000 }, async () => {
-    await setState(meter, 1234.5, { unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing', friendly_name: 'Simulated home energy' });
-    await loadFlow([serverNode('server', ha().url), { id: 'notify', type: 'smarts-ha-notify', server: 'server', services: 'notify.stack_file', cooldown: 0, wires: [['out'], []] }, { id: 'out', type: 'helper' }], { server: { token: ha().token } });
-    const seen = statuses(helper.getNode('notify'));
-    await waitFor(() => seen.some((status) => /^connected/.test(status.text ?? '')), 15_000, 'the notify node connected');
-    const out = collect(helper.getNode('out'));
-    const hour = Math.floor(Date.now() / hourMs) * hourMs;
-    const scores = [0.42, 2.6, 0.55];
-    for (const [index, score] of scores.entries()) {
-      helper.getNode('notify').receive({ payload: scored(hour - (scores.length - index) * hourMs, score > 1 ? 3.1 : 0.4, score) });
-      await waitFor(() => out.length === index + 1, 15_000, `the outcome of score ${score}`);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    }
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const [history] = await rest<HistoryState[][]>('GET', `/api/history/period/${since}?filter_entity_id=${scoreSensor}`);
-    const values = (history ?? []).map((state) => Number(state.state)).filter(Number.isFinite);
-    assert.ok(values.some((value) => value < 1) && values.some((value) => value > 1), `the sensor's history has points on both sides of 1: ${values.join(', ')}`);
+  it('every node of the demo flow counts, and the dashboard shows the score below and above 1 and the alert', async () => {
+    await demo.waitOutput('the demo to run', /Stream Smarts is running/, 600_000);
+    const info = demo.info();
+    const started = new Date().toISOString();
+    await demo.waitOutput('an injected anomaly', /injected: /, 120_000);
+    // The score sensor's own history, as HA recorded it from the notify node: both sides of 1.
+    const values = await eventually(
+      'the score sensor below and above 1',
+      async () => {
+        const [history] = await haGet<HistoryState[][]>(info, `/api/history/period/${started}?filter_entity_id=${scoreSensor}&minimal_response`);
+        const scores = (history ?? []).map((state) => Number(state.state)).filter(Number.isFinite);
+        return scores.some((score) => score < 1) && scores.some((score) => score > 1) ? scores : undefined;
+      },
+      180_000,
+      1000,
+    );
+    const lastAlert = await haGet<{ state: string; attributes: { recent?: string[] } }>(info, '/api/states/sensor.stream_smarts_last_alert');
+    assert.match(lastAlert.state, /Home energy: \d+(\.\d+)? kWh, about \d+(\.\d+)? expected \(score \d+(\.\d)?\)/);
 
     const { page } = session;
-    const owner = JSON.parse(readFileSync(join(stackDir(), 'ha', 'owner.json'), 'utf8')) as { username: string; password: string };
-    await page.goto(`${ha().url}/lovelace/stream-smarts`);
+    // Node-RED: every node of the demo flow shows what it did.
+    await page.goto(`http://127.0.0.1:${demo.port}/`);
+    await page.locator('#red-ui-workspace-chart svg').waitFor({ timeout: 60_000 });
+    for (const [id, pattern] of Object.entries(demoNodes)) {
+      const label = page.locator(`[id="${id}"] .red-ui-flow-node-status-label`);
+      await eventually(`the status of ${id} matching ${pattern}`, async () => ((await label.count()) > 0 && pattern.test((await label.first().textContent()) ?? '') ? true : undefined), 30_000, 500);
+    }
+    await page.keyboard.press('Control+Space'); // hide the sidebar: the whole flow in view
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: screenshotPath('demo-node-red') });
+
+    // Home Assistant, as its owner.
+    const owner = demo.owner();
+    await page.goto(`${info.ha.url}/lovelace/stream-smarts`);
     await page.locator('input[name="username"]').fill(owner.username);
     await page.locator('input[name="password"]').fill(owner.password);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/lovelace\/stream-smarts/, { timeout: 30_000 });
 
-    const graph = page.locator('hui-history-graph-card');
-    await graph.waitFor({ timeout: 30_000 });
-    await waitFor(async () => (await graph.locator('ha-chart-base, state-history-charts canvas').count()) > 0, 30_000, 'the score chart drawn');
-    assert.equal(await graph.getByText('No state history found').count(), 0);
-    // the markdown card renders inside shadow roots: getByText pierces them, innerText does not
-    const lastReading = page.getByText(/Last hour: 0\.4 kWh, about 0\.35 expected \(as usual, score 0\.55\)\. Last unusual hour: /);
-    await lastReading.waitFor({ timeout: 30_000 });
+    const scoreCard = page.locator('hui-history-graph-card').filter({ hasText: 'Anomaly score against its threshold of 1' });
+    const useCard = page.locator('hui-history-graph-card').filter({ hasText: 'Energy per hour against what was expected' });
+    for (const card of [scoreCard, useCard]) {
+      await card.waitFor({ timeout: 30_000 });
+      // a line chart (numbers), not a timeline, with both of its series
+      await card.locator('state-history-chart-line').waitFor({ timeout: 30_000 });
+      assert.equal(await card.getByText('No state history found').count(), 0);
+    }
+    for (const series of ['Score', 'Threshold (above is unusual)']) await scoreCard.getByText(series, { exact: true }).waitFor({ timeout: 10_000 });
+    for (const series of ['Used', 'Expected']) await useCard.getByText(series, { exact: true }).waitFor({ timeout: 10_000 });
+    // the markdown cards render inside shadow roots: getByText pierces them, innerText does not
+    await page.getByText(/Last hour: \d+(\.\d+)? kWh, about \d+(\.\d+)? expected \((as usual|unusual), score \d/).waitFor({ timeout: 30_000 });
+    const alerts = page.locator('hui-markdown-card').filter({ hasText: 'Latest alerts' });
+    await alerts.getByText(/Home energy: \d+(\.\d+)? kWh, about \d+(\.\d+)? expected \(score \d/).first().waitFor({ timeout: 30_000 });
     assert.equal(await page.getByText('The energy meter is offline').count(), 0, 'the meter is online: the offline notice is hidden');
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1500); // the charts animate in
     await page.screenshot({ path: screenshotPath('ha-dashboard'), fullPage: true });
 
     // the alert, as the household finds it in Home Assistant's notifications
     await page.getByText('Notifications', { exact: true }).click();
-    await page.getByText(/Unusual energy use: 3\.1 kWh between \d\d:00 and \d\d:00, about 0\.35 expected/).first().waitFor({ timeout: 20_000 });
-    assert.ok((await page.getByText('Stream Smarts: Simulated home energy').count()) > 0, 'the alert titled with the meter\'s name');
+    await page.getByText(/Unusual energy use: \d+(\.\d+)? kWh .*, about \d+(\.\d+)? expected/).first().waitFor({ timeout: 20_000 });
+    assert.ok((await page.getByText('Stream Smarts: Home energy').count()) > 0, "the alert titled with the meter's name");
     await page.waitForTimeout(1000); // the drawer slides in
     await page.screenshot({ path: screenshotPath('ha-notifications') });
+    assert.ok(values.length >= 2);
+
+    assert.equal(await demo.interrupt(), 0, `npm start did not stop cleanly:\n${demo.output.slice(-3000)}`);
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConnectionStatus } from '../../../../core/ha/client';
 import { EntityMeter, type MeterSource } from '../../../../core/ha/meter';
+import { simulatedClock } from '../../../../core/ha/meter-clock';
+import { hourOfDay } from '../../../../core/units';
 import type { Reading } from '../../../../core/reading';
 
 /**
@@ -112,5 +114,49 @@ describe('EntityMeter (in-memory source)', () => {
     assert.equal(emitted.length, 3);
     assert.equal(ledger.get('sensor.e'), t0 + 2 * hour);
     await meter.stop();
+  });
+
+  it('on a simulated clock, cuts simulated hours from states Home Assistant stamps with the wall clock', async () => {
+    const source = new FakeSource();
+    const hour = 3_600_000;
+    const simulatedStart = new Date(2026, 0, 5, 10, 0, 0).getTime();
+    // A simulated hour per 400 ms of wall time, from 200 ms after the meter starts.
+    const wallStart = Date.now() + 200;
+    const clock = simulatedClock({ wallStart, simulatedStart, speed: hour / 400 });
+    const emitted: Reading[] = [];
+    const meter = new EntityMeter({
+      entities: ['sensor.e'],
+      intervalMs: hour,
+      emitRaw: false,
+      emitIntervals: true,
+      source,
+      clock,
+      ledger: { get: () => undefined, set: () => undefined },
+      emit: (reading) => emitted.push(reading),
+      closeGraceMs: 20,
+      stateWaitMs: 100,
+    });
+    const wallSeconds = () => Date.now() / 1000;
+    source.history.push({ s: '100', lu: wallSeconds() - 60, a: { unit_of_measurement: 'kWh', device_class: 'energy' } });
+    await meter.start();
+    source.state('sensor.e', '100', wallSeconds() - 60, true);
+    source.connect();
+    await meter.settled();
+    const at = (wallMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, wallMs - Date.now())));
+    // Half way through simulated hours 0 and 1, as npm start's simulated home writes them.
+    await at(wallStart + 200);
+    source.state('sensor.e', '101.5', wallSeconds());
+    await at(wallStart + 600);
+    source.state('sensor.e', '103.5', wallSeconds());
+    const deadline = Date.now() + 10_000;
+    while (emitted.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await meter.stop();
+    assert.deepEqual(
+      emitted.slice(0, 2).map((reading) => [(reading.ts - simulatedStart) / hour, reading.value, reading.hour, reading.backfilled ?? false]),
+      [
+        [0, 1.5, hourOfDay(simulatedStart), false],
+        [1, 2, hourOfDay(simulatedStart + hour), false],
+      ],
+    );
   });
 });

@@ -34,6 +34,23 @@ describe('simulated home runner', () => {
     assert.ok(Math.abs(totals[count - 1]! - 500 - readings.reduce((sum, r) => sum + r.value, 0)) < 0.01);
   });
 
+  it('keeps to a fixed schedule from firstAt (a meter on a simulated clock expects hour k at firstAt + k × realMsPerHour)', async () => {
+    const firstAt = Date.now() + 100;
+    const writtenAt: number[] = [];
+    const running = startSimulatedHome({
+      source: createHousehold(),
+      entityId: 'sensor.sim',
+      from,
+      initialKwh: 0,
+      realMsPerHour: 20,
+      firstAt,
+      sinks: { meter: async () => void writtenAt.push(Date.now()) },
+    });
+    while (running.hours < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await running.stop();
+    writtenAt.slice(0, 3).forEach((at, hour) => assert.ok(at >= firstAt + hour * 20, `hour ${hour} written ${at - firstAt} ms after firstAt`));
+  });
+
   it('reports a failing sink and goes on', async () => {
     const errors: string[] = [];
     let calls = 0;
