@@ -4,8 +4,8 @@
  * raised over them. Pure functions over a model and a bounded ring of recent readings.
  */
 import type { Reading, ScoredReading } from '../../reading';
-import { hourMs, unitFactor } from '../../units';
-import { hoursPerWeek } from '../calendar';
+import { hourMs, hourOfDay, unitFactor } from '../../units';
+import { hourOfWeek, hoursPerWeek } from '../calendar';
 import type { StoredModel } from '../model/model-dir';
 import { untransform } from '../model/home-model';
 import { fromRate } from './rate';
@@ -21,6 +21,9 @@ export interface RecentReading {
   value: number;
   expected: number;
   score: number;
+  /** Its slot in the model's band: local hour of week, and hour of day. */
+  hourOfWeek: number;
+  hour: number;
 }
 
 export interface BandRow {
@@ -62,7 +65,7 @@ export class RecentRing {
 
   push(reading: Reading, scored: ScoredReading): void {
     if (scored.late) return;
-    this.items.push({ ts: reading.ts, value: reading.value, expected: scored.expected, score: scored.score });
+    this.items.push({ ts: reading.ts, value: reading.value, expected: scored.expected, score: scored.score, hourOfWeek: hourOfWeek(reading.ts), hour: hourOfDay(reading.ts) });
     if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
     this.newest = reading;
   }

@@ -59,10 +59,10 @@ describe('what a series model learnt (describeSeries, previewSensitivities)', ()
   it('replays recent scores under each sensitivity, anomalies within 3 h counting as one alert', () => {
     const hour = 3_600_000;
     const recent = [
-      { ts: 0, value: 1, expected: 1, score: 1.2 },
-      { ts: 1 * hour, value: 1, expected: 1, score: 1.1 },
-      { ts: 10 * hour, value: 1, expected: 1, score: 1.5 },
-      { ts: 20 * hour, value: 1, expected: 1, score: 0.9 },
+      { ts: 0, value: 1, expected: 1, hourOfWeek: 0, hour: 0, score: 1.2 },
+      { ts: 1 * hour, value: 1, expected: 1, hourOfWeek: 0, hour: 0, score: 1.1 },
+      { ts: 10 * hour, value: 1, expected: 1, hourOfWeek: 0, hour: 0, score: 1.5 },
+      { ts: 20 * hour, value: 1, expected: 1, hourOfWeek: 0, hour: 0, score: 0.9 },
     ];
     // scored under normal (threshold 1.3): high lowers the bar to 1, low raises it to 1.6
     assert.deepEqual(previewSensitivities(recent, 'normal', true), { high: 3, normal: 2, low: 1, appliesToModel: true, readings: 4 });
