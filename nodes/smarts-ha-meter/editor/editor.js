@@ -20,7 +20,7 @@ RED.nodes.registerType('smarts-ha-meter', {
   paletteLabel: 'Home Assistant meter',
   oneditprepare: function () {
     // the shared picker (smarts-ha-server's editor script): filters as you type, adds ids to the field
-    window.SmartsEntityPicker.attach({
+    globalThis.SmartsEntityPicker.attach({
       server: '#node-input-server',
       field: '#node-input-entities',
       row: '#node-input-entity-picker',

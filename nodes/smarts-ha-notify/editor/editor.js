@@ -30,7 +30,7 @@ RED.nodes.registerType('smarts-ha-notify', {
   paletteLabel: 'Home Assistant notify',
   oneditprepare: function () {
     // the shared picker (smarts-ha-server's editor script), over the server's notify services
-    window.SmartsEntityPicker.attach({
+    globalThis.SmartsEntityPicker.attach({
       server: '#node-input-server',
       field: '#node-input-services',
       row: '#node-input-services-picker',

@@ -17,7 +17,7 @@ RED.nodes.registerType('smarts-ha-server', {
 
 // The entity picker the meter and notify dialogs share: it lists what the chosen server offers
 // (friendly name and id), filters as you type, and adds the clicked id to the dialog's field.
-window.SmartsEntityPicker = {
+globalThis.SmartsEntityPicker = {
   /** Shown at most: a filter narrows thousands of entities down, the list stays short and quick. */
   maxShown: 100,
   attach: function (options) {
@@ -38,13 +38,13 @@ window.SmartsEntityPicker = {
       var words = String($filter.val() || '').toLowerCase().split(/\s+/).filter(Boolean);
       var have = chosen();
       var matches = [];
-      for (var i = 0; i < choices.length && matches.length <= window.SmartsEntityPicker.maxShown; i += 1) {
+      for (var i = 0; i < choices.length && matches.length <= globalThis.SmartsEntityPicker.maxShown; i += 1) {
         var choice = choices[i];
         var text = choice.search;
         if (words.every(function (word) { return text.indexOf(word) !== -1; })) matches.push(choice);
       }
       $list.empty().toggle(choices.length > 0);
-      matches.slice(0, window.SmartsEntityPicker.maxShown).forEach(function (choice) {
+      matches.slice(0, globalThis.SmartsEntityPicker.maxShown).forEach(function (choice) {
         var $item = $('<div class="smarts-picker-item" style="padding:2px 6px; cursor:pointer; white-space:nowrap; overflow:hidden; text-overflow:ellipsis"></div>').attr('data-entity-id', choice.entity_id).attr('title', choice.name + ' (' + choice.entity_id + ')');
         $('<span style="font-weight:600"></span>').text(choice.name).appendTo($item);
         $('<span style="opacity:0.7"></span>').text('  ' + choice.entity_id + (choice.detail ? ' · ' + choice.detail : '')).appendTo($item);
@@ -59,7 +59,7 @@ window.SmartsEntityPicker = {
         $list.append($item);
       });
       if (choices.length && matches.length === 0) hint('nothing matches "' + $filter.val() + '"');
-      else if (matches.length > window.SmartsEntityPicker.maxShown) hint('showing the first ' + window.SmartsEntityPicker.maxShown + ' of many: type more to narrow');
+      else if (matches.length > globalThis.SmartsEntityPicker.maxShown) hint('showing the first ' + globalThis.SmartsEntityPicker.maxShown + ' of many: type more to narrow');
       else hint('');
     }
     function load() {
