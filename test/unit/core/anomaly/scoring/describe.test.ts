@@ -3,7 +3,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { previewSensitivities, RecentRing, recentCapacity } from '../../../../../core/anomaly/scoring/describe';
+import { expectedBand, previewSensitivities, RecentRing, recentCapacity } from '../../../../../core/anomaly/scoring/describe';
+import type { HomeModelParams } from '../../../../../core/anomaly/model/home-model';
 import { parseMapping } from '../../../../../core/anomaly/scoring/mapping';
 import { AnomalyService } from '../../../../../core/anomaly/scoring/service';
 import { parseReading, type Reading } from '../../../../../core/reading';
@@ -43,6 +44,22 @@ describe('what a series model learnt (describeSeries, previewSensitivities)', ()
     assert.equal(cold.hasModel, false);
     assert.equal(cold.recent.length, 1);
     assert.equal(cold.learning?.have, 1);
+  });
+
+  it('a learnt home model: its band by hour of week, in the unit and interval of the series readings', () => {
+    // rates in W on an asinh scale of 100 W: asinh(rate / 100) = 1 ± 0.5 everywhere, 2 on Monday 19:00
+    const center = Array.from({ length: 168 }, (_, slot) => (slot === 24 + 19 ? 2 : 1));
+    const model = { type: 'home', readingKind: 'energy', unit: 'W', scale: 100, twoSided: false, intervalS: 3600, center, spread: Array.from({ length: 168 }, () => 0.5) } as unknown as HomeModelParams;
+    const half = parseReading({ entity_id: 'sensor.half', ts: 0, value: 0.1, unit: 'kWh', kind: 'energy', interval_s: 1800 });
+    const band = expectedBand(model, half);
+    assert.equal(band?.slots, 'hour-of-week');
+    assert.equal(band?.unit, 'kWh');
+    assert.equal(band?.rows.length, 168);
+    const monday = band?.rows[24 + 19];
+    // 100 W × sinh(2) over half an hour, in kWh
+    assert.ok(monday && Math.abs(monday.expected - (100 * Math.sinh(2) * 0.5) / 1000) < 1e-12);
+    assert.ok(monday && Math.abs(monday.high - (100 * Math.sinh(2.5) * 0.5) / 1000) < 1e-12);
+    assert.ok(monday && monday.low > 0 && monday.low < monday.expected);
   });
 
   it('keeps a bounded ring of the newest readings, late ones left out', () => {
