@@ -82,7 +82,7 @@ globalThis.SmartsEntityPicker = {
         .fail(function (xhr) {
           var reason = xhr.responseJSON && xhr.responseJSON.error ? xhr.responseJSON.error : xhr.status + ' ' + xhr.statusText;
           // a server added or edited in this editor has no connection until it is deployed
-          if (xhr.status === 404) hint('Deploy the Home Assistant server first: the picker lists entities through its connection (' + reason + ').');
+          if (xhr.status === 404) hint('Deploy the Home Assistant server first: the picker lists entities through its connection' + (/deploy/i.test(reason) ? '.' : ' (' + reason + ').'));
           else hint('could not list entities: ' + reason);
         });
     }

@@ -42,6 +42,7 @@ async function searchPalette(page: Page, text: string): Promise<string[]> {
 describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
   let nodeRed: NodeRedProcess;
   let session: BrowserSession;
+  let meterId = '';
   before(async () => {
     const { url, token } = stackInfo().ha;
     const response = await fetch(`${url}/api/states/${meterEntity}`, {
@@ -87,6 +88,7 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
       return found.at(-1)?.id ?? '';
     });
     assert.ok(id, 'a meter node was dropped on the workspace');
+    meterId = id;
     assert.equal(await page.evaluate(() => (window as unknown as { RED: { nodes: { filterNodes(filter: object): unknown[] } } }).RED.nodes.filterNodes({ type: 'smarts-ha-meter' }).length), before + 1);
     await page.locator(`[id="${id}"] .red-ui-flow-node`).dblclick();
     await page.locator('#node-input-server').waitFor({ state: 'attached' });
@@ -107,6 +109,22 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     const dot = await page.locator(`[id="${id}"] .red-ui-flow-node-status`).getAttribute('class');
     assert.match(dot ?? '', /red-ui-flow-node-status-(dot|ring)-(green|yellow|blue|grey)/, `status dot ${dot} "${await status.textContent()}"`);
     await page.screenshot({ path: screenshotPath('editor-meter-deployed') });
+  });
+
+  it('a server added in the dialog and not deployed yet: the picker says to deploy it first', { timeout: 60_000 }, async () => {
+    const { page } = session;
+    assert.ok(meterId, 'the meter dragged in before');
+    await page.locator(`[id="${meterId}"] .red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-server').waitFor({ state: 'attached' });
+    await page.locator('#node-input-btn-server-add').click();
+    await page.locator('#node-config-input-url').fill('http://127.0.0.1:8123');
+    await page.locator('#node-config-dialog-ok').click();
+    const hint = page.locator('.smarts-picker-hint');
+    await page.waitForFunction(() => /Deploy the Home Assistant server first/.test(document.querySelector('.smarts-picker-hint')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    assert.ok(await hint.isVisible());
+    assert.equal(await page.locator('.smarts-picker-item').count(), 0);
+    await page.screenshot({ path: screenshotPath('editor-picker-undeployed-server') });
+    await page.locator('#node-dialog-cancel').click();
   });
 
   it('opens each node\'s help in the sidebar', { timeout: 60_000 }, async () => {
