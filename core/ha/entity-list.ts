@@ -38,3 +38,10 @@ export function parseEntityIds(text: unknown): string[] {
   const items = Array.isArray(text) ? text.map(String) : String(text ?? '').split(/[\s,;]+/);
   return [...new Set(items.map((item) => item.trim()).filter(Boolean))];
 }
+
+/** The notify dialog's picker: HA's notify services (phones, persistent_notification…) from `get_services`. */
+export function notifyServiceChoices(services: Readonly<Record<string, Readonly<Record<string, { name?: unknown }>>>>): EntityChoice[] {
+  return Object.entries(services.notify ?? {})
+    .map(([service, about]) => ({ entity_id: `notify.${service}`, name: typeof about.name === 'string' && about.name ? about.name : service, device_class: '', unit: '' }))
+    .sort((a, b) => a.entity_id.localeCompare(b.entity_id));
+}

@@ -26,6 +26,9 @@ function positive(value: number | string | undefined, fallback: number): number 
 }
 
 export = function (RED: NodeAPI): void {
+  /** Deployed anomaly nodes' services by node id: what the dialog's model chart reads. */
+  const services = new Map<string, AnomalyService>();
+
   function SmartsAnomaly(this: Node, def: AnomalyNodeDef): void {
     RED.nodes.createNode(this, def);
     runAnomaly(this, def);
@@ -99,6 +102,7 @@ export = function (RED: NodeAPI): void {
       }
     }
     showStatus();
+    services.set(node.id, service);
 
     /** Output 3: a training report, from a history the node was sent or from background retraining. */
     const trainingMessage = (entityId: string, report: FitReport | null, background: boolean) => ({
@@ -180,9 +184,29 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       stopRetraining();
+      if (services.get(node.id) === service) services.delete(node.id);
       done();
     });
   }
+
+  // the dialog's model chart: the series a deployed node has seen, and what it learnt for one
+  RED.httpAdmin.get('/smarts-anomaly/:id/series', RED.auth.needsPermission('smarts-anomaly.read'), (req, res) => {
+    const service = services.get(String(req.params.id ?? ''));
+    if (!service) {
+      res.status(404).json({ error: 'deploy this anomaly node first' });
+      return;
+    }
+    res.json(service.seriesIds());
+  });
+  RED.httpAdmin.get('/smarts-anomaly/:id/series/:entity', RED.auth.needsPermission('smarts-anomaly.read'), (req, res) => {
+    const service = services.get(String(req.params.id ?? ''));
+    if (!service) {
+      res.status(404).json({ error: 'deploy this anomaly node first' });
+      return;
+    }
+    const entityId = String(req.params.entity ?? '');
+    res.json({ ...service.describeSeries(entityId), preview: service.previewSensitivities(entityId) });
+  });
 
   // the editor's default for a new node's mapping, from the same constant
   RED.nodes.registerType('smarts-anomaly', SmartsAnomaly, {

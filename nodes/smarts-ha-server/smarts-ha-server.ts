@@ -1,6 +1,6 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { HaClient } from '../../core/ha/client';
-import { meterCandidates } from '../../core/ha/entity-list';
+import { meterCandidates, notifyServiceChoices } from '../../core/ha/entity-list';
 import { describeError } from '../../core/ha/errors';
 import { resolveServerConfig } from '../../core/ha/server-config';
 import type { HaServerNode } from '../shared/ha-server-api';
@@ -58,21 +58,39 @@ export = function (RED: NodeAPI) {
     credentials: { token: { type: 'password' } },
   });
 
-  // The editor's entity picker: HA entities with a meter device class (or trackers/persons).
-  RED.httpAdmin.get('/smarts-ha-server/:id/entities', RED.auth.needsPermission('smarts-ha-server.read'), (req, res) => {
-    const server = RED.nodes.getNode(String(req.params.id ?? '')) as HaServerNode | null;
+  /** The deployed, connected server node behind a picker request, or an answer saying why not. */
+  function connectedServer(id: unknown, res: { status(code: number): { json(body: unknown): void } }): HaServerNode | null {
+    const server = RED.nodes.getNode(String(id ?? '')) as HaServerNode | null;
     if (!server?.client) {
+      // a server config node added or changed in the editor has no connection until it is deployed
       res.status(404).json({ error: server?.configError ?? 'deploy the Home Assistant server first' });
-      return;
+      return null;
     }
     if (!server.client.connected) {
       res.status(503).json({ error: 'not connected to Home Assistant' });
-      return;
+      return null;
     }
+    return server;
+  }
+
+  // The editor's entity picker: HA entities with a meter device class (or trackers/persons).
+  RED.httpAdmin.get('/smarts-ha-server/:id/entities', RED.auth.needsPermission('smarts-ha-server.read'), (req, res) => {
+    const server = connectedServer(req.params.id, res);
+    if (!server?.client) return;
     const classes = typeof req.query.device_class === 'string' && req.query.device_class ? req.query.device_class.split(',') : undefined;
     server.client
       .command<Array<{ entity_id: string; state: string; attributes?: Record<string, unknown> }>>({ type: 'get_states' })
       .then((states) => res.json(meterCandidates(states, classes)))
+      .catch((error: unknown) => res.status(502).json({ error: describeError(error) }));
+  });
+
+  // The notify dialog's picker: the server's notify services.
+  RED.httpAdmin.get('/smarts-ha-server/:id/notify-services', RED.auth.needsPermission('smarts-ha-server.read'), (req, res) => {
+    const server = connectedServer(req.params.id, res);
+    if (!server?.client) return;
+    server.client
+      .command<Record<string, Record<string, { name?: unknown }>>>({ type: 'get_services' })
+      .then((services) => res.json(notifyServiceChoices(services)))
       .catch((error: unknown) => res.status(502).json({ error: describeError(error) }));
   });
 };

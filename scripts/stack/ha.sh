@@ -80,7 +80,7 @@ write_config() {
   sed -e "s|@HA_PORT@|$HA_PORT|g" -e "s|@CONFIG_DIR@|$CONFIG_DIR|g" \
       -e "s|@NOTIFY_FILE@|$NOTIFY_FILE|g" -e "s|@TIME_ZONE@|${HA_TIME_ZONE:-UTC}|g" \
       "$STACK_SCRIPTS/ha/configuration.yaml.in" > "$CONFIG_DIR/configuration.yaml"
-  local examples="$REPO_ROOT/examples/home-assistant/automations.yaml"
+  local examples="$REPO_ROOT/home-assistant/automations.yaml"
   if [ -f "$examples" ]; then
     cp "$examples" "$CONFIG_DIR/automations.yaml"
   elif [ ! -f "$CONFIG_DIR/automations.yaml" ]; then
@@ -159,7 +159,7 @@ start() {
     [ "$rc" -eq 2 ] && { rm -f "$(pid_file "$NAME")"; die "ha: exited during start-up; see $LOG and $STACK_DIR/logs/ha.out.log"; }
     die "ha: not ready after ${timeout}s (pid $HA_PID left running; see $LOG)"
   fi
-  "$VENV/bin/python" "$STACK_SCRIPTS/ha/dashboard.py" "http://$STACK_HOST:$HA_PORT" "$TOKEN_FILE" "$REPO_ROOT/examples/home-assistant/dashboard.yaml" \
+  "$VENV/bin/python" "$STACK_SCRIPTS/ha/dashboard.py" "http://$STACK_HOST:$HA_PORT" "$TOKEN_FILE" "$REPO_ROOT/home-assistant/dashboard.yaml" \
     >> "$STACK_DIR/logs/ha-onboard.log" 2>&1 || die "ha: provisioning the dashboard failed; see $STACK_DIR/logs/ha-onboard.log"
   step "ha: ready in $((SECONDS - started))s (pid $HA_PID), token in $TOKEN_FILE"
 }

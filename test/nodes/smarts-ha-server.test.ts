@@ -59,5 +59,9 @@ describe('smarts-ha-server without Home Assistant', () => {
     assert.equal(unconnected.status, 503);
     const unknown = await helper.request().get('/smarts-ha-server/nope/entities');
     assert.equal(unknown.status, 404);
+    // a server added in the editor and not deployed yet: the picker says to deploy it
+    assert.match((unknown.body as { error: string }).error, /deploy the Home Assistant server first/);
+    assert.equal((await helper.request().get('/smarts-ha-server/server/notify-services')).status, 503);
+    assert.equal((await helper.request().get('/smarts-ha-server/nope/notify-services')).status, 404);
   });
 });

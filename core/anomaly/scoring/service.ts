@@ -11,12 +11,13 @@ import { dayMs } from '../../units';
 import type { DefaultModelParams } from '../model/default-model';
 import type { Feedback } from '../../feedback';
 import { FixedScorer } from './fixed-scorer';
-import type { Sensitivity } from './sensitivity';
+import { defaultSensitivity, type Sensitivity } from './sensitivity';
 import { minTrainingPoints, type FitReport } from '../training/fit';
 import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from '../model/model-dir';
 import { LocationDetector } from './location';
 import { scoredReading } from '../model/score';
 import { SeriesDetector, type SeriesStatus } from './series-detector';
+import { expectedBand, previewSensitivities, RecentRing, type SensitivityPreview, type SeriesDescription } from './describe';
 
 export interface AnomalyServiceOptions {
   /** Where series' own models are saved and looked for, and the default and mapped models first. */
@@ -61,6 +62,9 @@ export class AnomalyService {
   private lastEntity: string | null = null;
   private trainingEntity: string | null = null;
   private trainingProgress: number | null = null;
+  /** Per series: its newest scored readings and when its model was last trained, for describeSeries. */
+  private readonly recent = new Map<string, RecentRing>();
+  private readonly trainedAt = new Map<string, number>();
 
   constructor(private readonly options: AnomalyServiceOptions) {}
 
@@ -93,6 +97,7 @@ export class AnomalyService {
     if (mapped) {
       const loaded = await loadModelDir(await this.sharedModelFolder(mapped), { kind: reading.kind, logger: this.options.logger });
       if (loaded.model.type === 'hour-profile' || loaded.model.type === 'home') {
+        this.noteCreated(entityId, loaded.metadata.createdAt);
         return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`, this.options.sensitivity), lastScore: null };
       }
     }
@@ -102,7 +107,10 @@ export class AnomalyService {
     if (await isDirectory(own)) {
       try {
         const loaded = await loadModelDir(own, { kind: reading.kind, logger: this.options.logger });
-        if (loaded.model.type === 'home') model = loaded.model;
+        if (loaded.model.type === 'home') {
+          model = loaded.model;
+          this.noteCreated(entityId, loaded.metadata.createdAt);
+        }
       } catch (error) {
         if (!(error instanceof ModelDirError)) throw error;
         this.options.logger?.warn?.(`anomaly: ignoring ${own}: ${error.message}`);
@@ -136,8 +144,21 @@ export class AnomalyService {
     }
   }
 
+  private noteCreated(entityId: string, createdAt: string): void {
+    const when = Date.parse(createdAt);
+    if (Number.isFinite(when)) this.trainedAt.set(entityId, when);
+  }
+
   /** Synchronous scoring of a reading whose series is loaded (call ensure first). */
   scoreLoaded(reading: Reading): ScoredReading {
+    const scored = this.scoreSeries(reading);
+    let ring = this.recent.get(reading.entity_id);
+    if (!ring) this.recent.set(reading.entity_id, (ring = new RecentRing()));
+    ring.push(reading, scored);
+    return scored;
+  }
+
+  private scoreSeries(reading: Reading): ScoredReading {
     const series = this.series.get(reading.entity_id);
     if (!series) throw new Error(`series ${reading.entity_id} is not loaded`);
     this.lastEntity = reading.entity_id;
@@ -190,6 +211,7 @@ export class AnomalyService {
           logger: this.options.logger,
         });
       }
+      if (report) this.trainedAt.set(entityId, Date.now());
       return report;
     } finally {
       this.trainingEntity = null;
@@ -219,6 +241,38 @@ export class AnomalyService {
     const timer = setInterval(() => this.retrainDue(Date.now(), options), options.checkEveryMs ?? 60_000);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /** The series seen so far, for the dialog's choice. */
+  seriesIds(): string[] {
+    return [...this.series.keys()].sort();
+  }
+
+  /** Read-only: what the series' model expects by hour, its recent scored readings, when it last trained. */
+  describeSeries(entityId: string): SeriesDescription {
+    const series = this.series.get(entityId);
+    const ring = this.recent.get(entityId);
+    const sample = ring?.sample() ?? null;
+    const model = series?.kind === 'online' ? series.detector.model : series?.kind === 'fixed' ? series.scorer.model : null;
+    const band = model && sample ? expectedBand(model, sample) : null;
+    const status = series?.kind === 'online' ? series.detector.status() : null;
+    return {
+      entityId,
+      hasModel: band !== null,
+      modelId: status?.modelId ?? (series?.kind === 'fixed' ? series.scorer.modelId : series?.kind === 'location' ? 'location@1' : null),
+      band,
+      recent: ring?.list() ?? [],
+      lastTrained: this.trainedAt.get(entityId) ?? null,
+      sensitivity: this.options.sensitivity ?? defaultSensitivity,
+      learning: status && status.phase === 'learning' ? { have: status.have, need: status.need } : null,
+    };
+  }
+
+  /** How many alerts each sensitivity would have raised over the series' recent scored readings. */
+  previewSensitivities(entityId: string): SensitivityPreview {
+    const series = this.series.get(entityId);
+    const learnt = (series?.kind === 'online' && series.detector.model !== null) || (series?.kind === 'fixed' && series.scorer.model.type === 'home');
+    return previewSensitivities(this.recent.get(entityId)?.list() ?? [], this.options.sensitivity ?? defaultSensitivity, learnt);
   }
 
   feedback(feedback: Feedback): boolean {

@@ -19,38 +19,14 @@ RED.nodes.registerType('smarts-ha-meter', {
   },
   paletteLabel: 'Home Assistant meter',
   oneditprepare: function () {
-    var node = this;
-    var $list = $('#node-input-entity-picker');
-    var $hint = $('#node-input-entity-picker-hint');
-    var hint = function (text) { $hint.text(text || '').toggle(!!text); };
-    function load() {
-      var serverId = $('#node-input-server').val();
-      $list.empty();
-      if (!serverId || serverId === '_ADD_') { hint(node._('smarts-ha-meter.picker.noServer')); return; }
-      hint(node._('smarts-ha-meter.picker.loading'));
-      $.getJSON('smarts-ha-server/' + encodeURIComponent(serverId) + '/entities')
-        .done(function (entities) {
-          hint(entities.length ? '' : node._('smarts-ha-meter.picker.none'));
-          $('<option>').val('').text(node._('smarts-ha-meter.picker.choose')).appendTo($list);
-          entities.forEach(function (e) {
-            $('<option>').val(e.entity_id).text(e.name + ' (' + e.entity_id + ', ' + e.device_class + (e.unit ? ', ' + e.unit : '') + ')').appendTo($list);
-          });
-        })
-        .fail(function (xhr) {
-          var reason = xhr.responseJSON && xhr.responseJSON.error ? xhr.responseJSON.error : xhr.statusText;
-          hint(node._('smarts-ha-meter.picker.failed') + ': ' + reason);
-        });
-    }
-    $list.on('change', function () {
-      var id = $list.val();
-      if (!id) return;
-      var current = $('#node-input-entities').val().split(/[\s,;]+/).filter(Boolean);
-      if (current.indexOf(id) === -1) current.push(id);
-      $('#node-input-entities').val(current.join(', '));
-      $list.val('');
+    // the shared picker (smarts-ha-server's editor script): filters as you type, adds ids to the field
+    globalThis.SmartsEntityPicker.attach({
+      server: '#node-input-server',
+      field: '#node-input-entities',
+      row: '#node-input-entity-picker',
+      source: 'entities',
+      placeholder: this._('smarts-ha-meter.picker.choose'),
+      none: this._('smarts-ha-meter.picker.none'),
     });
-    $('#node-input-server').on('change', load);
-    $('#node-input-entity-picker-refresh').on('click', function (e) { e.preventDefault(); load(); });
-    load();
   },
 });

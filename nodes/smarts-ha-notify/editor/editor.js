@@ -28,4 +28,15 @@ RED.nodes.registerType('smarts-ha-notify', {
     return this.name || 'HA notify';
   },
   paletteLabel: 'Home Assistant notify',
+  oneditprepare: function () {
+    // the shared picker (smarts-ha-server's editor script), over the server's notify services
+    globalThis.SmartsEntityPicker.attach({
+      server: '#node-input-server',
+      field: '#node-input-services',
+      row: '#node-input-services-picker',
+      source: 'notify-services',
+      placeholder: 'type to filter notify services (phones, persistent…)',
+      none: 'this Home Assistant has no notify services',
+    });
+  },
 });

@@ -1,6 +1,6 @@
 """Provisions the Stream Smarts dashboard as the stack's default dashboard (storage mode).
 
-Run with the HA venv's python (aiohttp, PyYAML). Writes examples/home-assistant/dashboard.yaml
+Run with the HA venv's python (aiohttp, PyYAML). Writes home-assistant/dashboard.yaml
 only where no dashboard has been saved yet, so a person's edits in the UI are kept.
 Usage: python dashboard.py BASE_URL TOKEN_FILE DASHBOARD_YAML
 """

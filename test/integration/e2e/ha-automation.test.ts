@@ -9,7 +9,7 @@ import { eventually, HaSocket, runId } from './support/ha-socket';
 type Automation = { id: string; alias: string; trigger: Array<Record<string, unknown>>; action: unknown[] };
 type Trace = { run_id: string; state: string; script_execution: string | null };
 
-// examples/home-assistant/automations.yaml loaded into the stack's real Home Assistant. Each
+// home-assistant/automations.yaml loaded into the stack's real Home Assistant. Each
 // automation gets this run's id and listens only to this run's meter, so the shared Home
 // Assistant and other tests are not disturbed; the smart plug is an input_boolean made here.
 describe('example Home Assistant automations react to stream_smarts_anomaly', { timeout: 120_000 }, () => {
@@ -46,7 +46,7 @@ describe('example Home Assistant automations react to stream_smarts_anomaly', { 
     plug = `input_boolean.${created.id}`;
     await ha.callService('input_boolean', 'turn_on', {}, { entity_id: plug });
 
-    const examples = parseYaml(readFileSync(join(projectRoot(), 'examples/home-assistant/automations.yaml'), 'utf8')) as Automation[];
+    const examples = parseYaml(readFileSync(join(projectRoot(), 'home-assistant/automations.yaml'), 'utf8')) as Automation[];
     ours = examples.map((automation) => {
       const copy = JSON.parse(JSON.stringify(automation).replaceAll('switch.heater_plug', plug)) as Automation;
       copy.id = `${automation.id}_${run}`;

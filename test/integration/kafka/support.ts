@@ -111,10 +111,12 @@ export class PrivateKafka {
     readonly port = 19092,
     readonly controllerPort = 19093,
     readonly saslPort = 19094,
+    /** The port the broker tells clients to use (a proxy in front of `port`); default `port`. */
+    readonly advertisedPort = port,
   ) {}
 
   get brokers(): string[] {
-    return [`127.0.0.1:${this.port}`];
+    return [`127.0.0.1:${this.advertisedPort}`];
   }
 
   async start(): Promise<void> {
@@ -131,7 +133,13 @@ export class PrivateKafka {
   }
 
   private async script(action: 'start' | 'stop'): Promise<void> {
-    await stackScript('kafka', action, { STACK_DIR: this.dir, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_SASL_PORT: String(this.saslPort) });
+    await stackScript('kafka', action, {
+      STACK_DIR: this.dir,
+      KAFKA_PORT: String(this.port),
+      KAFKA_ADVERTISED_PORT: String(this.advertisedPort),
+      KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+      KAFKA_SASL_PORT: String(this.saslPort),
+    });
   }
 }
 

@@ -7,8 +7,8 @@ import { parseYaml } from './yaml';
 
 type Automation = { id: string; alias: string; trigger: Array<Record<string, unknown>>; action: unknown[] };
 
-describe('examples/home-assistant/automations.yaml', () => {
-  const automations = parseYaml(readFileSync(join(projectRoot(), 'examples/home-assistant/automations.yaml'), 'utf8')) as Automation[];
+describe('home-assistant/automations.yaml', () => {
+  const automations = parseYaml(readFileSync(join(projectRoot(), 'home-assistant/automations.yaml'), 'utf8')) as Automation[];
 
   it('is a list of automations with unique ids, each triggered by the stream_smarts_anomaly event', () => {
     assert.ok(Array.isArray(automations) && automations.length >= 2);

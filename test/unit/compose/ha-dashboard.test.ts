@@ -26,10 +26,10 @@ const scoreSensor = scoreSensorId('sensor.home_energy');
 const entityIdOf = (name: string): string => `sensor.${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
 
 describe('the Stream Smarts dashboard and its template sensors', () => {
-  const dashboard = parseYaml(read('examples/home-assistant/dashboard.yaml')) as { views: Array<{ path: string; cards: Card[] }> };
+  const dashboard = parseYaml(read('home-assistant/dashboard.yaml')) as { views: Array<{ path: string; cards: Card[] }> };
   const cards = dashboard.views[0]!.cards;
   const stackTemplates = (parseYaml(read('scripts/stack/ha/configuration.yaml.in').replace(/@[A-Z_]+@/g, '0')) as { template: TemplateEntry[] }).template;
-  const exampleTemplates = parseYaml(read('examples/home-assistant/templates.yaml')) as TemplateEntry[];
+  const exampleTemplates = parseYaml(read('home-assistant/templates.yaml')) as TemplateEntry[];
 
   it('uses only cards that ship with Home Assistant', () => {
     for (const card of cards) assert.ok(shippedCards.has(card.type) && (!card.card || shippedCards.has(card.card.type)), `card ${card.type}`);
@@ -52,13 +52,13 @@ describe('the Stream Smarts dashboard and its template sensors', () => {
     assert.ok(cards.some((card) => card.type === 'markdown' && card.content?.includes("state_attr('sensor.stream_smarts_last_alert', 'recent')")));
   });
 
-  it("every sensor it reads exists: the stack's template sensors, which examples/home-assistant/templates.yaml repeats for a user's own Home Assistant", () => {
+  it("every sensor it reads exists: the stack's template sensors, which home-assistant/templates.yaml repeats for a user's own Home Assistant", () => {
     assert.deepEqual(stackTemplates.slice(1), exampleTemplates);
     const names = exampleTemplates.flatMap((entry) => [
       ...(entry.sensor ?? []).map((sensor) => entityIdOf(sensor.name)),
       ...(entry.binary_sensor ?? []).map((sensor) => entityIdOf(sensor.name).replace(/^sensor\./, 'binary_sensor.')),
     ]);
     assert.deepEqual(names, ['sensor.home_energy_last_hour', 'sensor.home_energy_expected', 'sensor.anomaly_threshold', 'sensor.stream_smarts_last_alert', 'binary_sensor.home_energy_meter_offline']);
-    assert.ok(read('examples/home-assistant/templates.yaml').includes(scoreSensor));
+    assert.ok(read('home-assistant/templates.yaml').includes(scoreSensor));
   });
 });
