@@ -119,6 +119,8 @@ launch() {
   echo "$HA_PID" > "$(pid_file "$NAME")"
 }
 
+token_saved() { grep -q '"long_lived_access_token"' "$CONFIG_DIR/.storage/auth" 2>/dev/null; }
+
 is_running_state() {
   local config
   config="$(curl -fsS -H "Authorization: Bearer $(cat "$TOKEN_FILE")" "http://$STACK_HOST:$HA_PORT/api/config" 2>/dev/null)" || return 1
@@ -148,6 +150,8 @@ start() {
       >> "$STACK_DIR/logs/ha-onboard.log" 2>&1 || die "ha: creating the owner and token failed; see $STACK_DIR/logs/ha-onboard.log"
     if ! onboarding_complete; then
       step "ha: owner made; marking the other onboarding steps done and restarting once"
+      # HA saves its auth store a moment after a change: stopping before that loses the token.
+      wait_until 60 "$HA_PID" "ha token saved" token_saved || die "ha: the new token never reached $CONFIG_DIR/.storage/auth"
       stop_service "$NAME" 60
       complete_onboarding
       launch

@@ -4,11 +4,12 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * A TCP proxy a test controls, between a client and a real service: `cut()` destroys every open
  * connection (the peer sees a reset), `refuse()` closes new connections at once (service down),
  * `freeze()` keeps connections open but forwards nothing (a half-open link: only a heartbeat
- * notices), `heal()` returns to normal forwarding.
+ * notices), `heal()` returns to normal forwarding: new connections, and the frozen ones that are
+ * still open carry on with what was held back, as TCP does when a stalled link comes back.
  */
 export class TcpProxy {
   private server: Server | undefined;
-  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
   private mode: 'forward' | 'refuse' | 'freeze' = 'forward';
   /** Connections accepted since start, to tell a reconnect happened. */
   connections = 0;
@@ -47,16 +48,23 @@ export class TcpProxy {
 
   freeze(): void {
     this.mode = 'freeze';
-    for (const { client, upstream } of this.pairs) {
-      client.pause();
-      upstream.pause();
-      client.unpipe(upstream);
-      upstream.unpipe(client);
+    for (const pair of this.pairs) {
+      pair.client.unpipe(pair.upstream);
+      pair.upstream.unpipe(pair.client);
+      pair.client.pause();
+      pair.upstream.pause();
+      pair.frozen = true;
     }
   }
 
   heal(): void {
     this.mode = 'forward';
+    for (const pair of this.pairs) {
+      if (!pair.frozen) continue;
+      pair.frozen = false;
+      pair.client.pipe(pair.upstream);
+      pair.upstream.pipe(pair.client);
+    }
   }
 
   async stop(): Promise<void> {
@@ -71,7 +79,7 @@ export class TcpProxy {
     }
     this.connections += 1;
     const upstream = connect(this.targetPort, this.targetHost);
-    const pair = { client, upstream };
+    const pair = { client, upstream, frozen: false };
     this.pairs.add(pair);
     const drop = (): void => {
       client.destroy();
@@ -82,6 +90,8 @@ export class TcpProxy {
     upstream.on('error', drop).on('close', drop);
     if (this.mode === 'freeze') {
       client.pause();
+      upstream.pause();
+      pair.frozen = true;
       return;
     }
     client.pipe(upstream);
