@@ -70,7 +70,8 @@ start() {
   local jar
   jar="$(runner_jar)" || die "registry: no runnable jar in $HOME_DIR"
   [ -f "$LOG" ] && mv -f "$LOG" "$LOG.1"
-  local storage=(-Dapicurio.storage.kind=mem) where="in memory"
+  # Without a storage kind Apicurio keeps everything in an in-memory H2 database.
+  local storage=() where="in memory"
   if [ "$REGISTRY_STORAGE" = kafkasql ]; then
     storage=(-Dapicurio.storage.kind=kafkasql -Dapicurio.kafkasql.bootstrap.servers="$REGISTRY_KAFKA" -Dapicurio.kafkasql.topic="$REGISTRY_TOPIC")
     where="in Kafka topic $REGISTRY_TOPIC on $REGISTRY_KAFKA"

@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Reading } from '../../core/reading';
 import { hourMs } from '../../core/units';
 import { createModelScorer } from '../../core/worker/model-scorer';
 import { startWorker, type RunningWorker } from '../../core/worker/worker';
 import { projectRoot } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
-import { createTopic, PrivateKafka, readTopic, testClient, uniqueName, waitFor } from '../integration/kafka/support';
+import { committedOffsets, createTopic, PrivateKafka, readTopic, testClient, uniqueName, waitFor } from '../integration/kafka/support';
 
 const meters = Array.from({ length: 20 }, (_, i) => `sensor.partition_${i}`);
 const perMeter = 150;
@@ -56,10 +57,11 @@ describe('reliability: a stalled network between the worker and the broker', { t
     await producer.disconnect();
 
     const lines: string[] = [];
+    const groupId = uniqueName('rel-partition');
     let worker: RunningWorker | undefined;
     try {
       worker = await startWorker(
-        { broker: { brokers: kafka.brokers }, inTopic, outTopic, groupId: uniqueName('rel-partition'), fromBeginning: true, maxInFlight: 64 },
+        { broker: { brokers: kafka.brokers }, inTopic, outTopic, groupId, fromBeginning: true, maxInFlight: 64 },
         { scorer: createModelScorer({ modelDir: join(projectRoot(), 'models') }), log: (line) => { lines.push(line); log(line); } },
       );
       const running = worker;
@@ -70,8 +72,20 @@ describe('reliability: a stalled network between the worker and the broker', { t
       const duringStall = running.stats.scored - atFreeze;
       proxy.heal();
       assert.ok(atFreeze + duringStall < readings.length, `the stall came mid-stream (${atFreeze} + ${duringStall} of ${readings.length} scored)`);
-      await waitFor(() => running.stats.scored >= readings.length, 300_000, 'every reading scored after the stall').catch((error: Error) => {
-        throw new Error(`${error.message}: ${running.stats.scored} of ${readings.length}\n--- worker log ---\n${lines.slice(-40).join('\n')}`);
+      // Done means the group committed every input offset: a count of scored readings would
+      // also count those scored twice after a rebalance.
+      const committedTotal = async () =>
+        [...(await committedOffsets(groupId, inTopic, kafka.brokers)).values()].reduce((sum, offset) => sum + Math.max(0, Number(offset)), 0);
+      let committed = 0;
+      let checkedAt = 0;
+      const allCommitted = async () => {
+        if (Date.now() - checkedAt < 2000) return false;
+        checkedAt = Date.now();
+        committed = await committedTotal();
+        return committed >= readings.length;
+      };
+      await waitFor(allCommitted, 300_000, 'every input offset committed after the stall').catch((error: Error) => {
+        throw new Error(`${error.message}: ${committed} of ${readings.length} committed, ${running.stats.scored} scored\n--- worker log ---\n${lines.slice(-40).join('\n')}`);
       });
       assert.equal(running.stats.rejected, 0, 'nothing rejected');
     } finally {
@@ -79,7 +93,13 @@ describe('reliability: a stalled network between the worker and the broker', { t
     }
     assert.ok(!lines.some((line) => line.startsWith('stop failed')), `the worker stopped cleanly:\n${lines.slice(-10).join('\n')}`);
 
-    const out = await readTopic(outTopic, readings.length, 120_000, kafka.brokers);
+    // Everything on the scored topic, duplicates included: up to its end offsets.
+    const admin = new Kafka({ brokers: kafka.brokers, clientId: 'reliability-admin', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(outTopic).finally(() => admin.disconnect());
+    const written = ends.reduce((sum, partition) => sum + Number(partition.high), 0);
+    const out = await readTopic(outTopic, written, 120_000, kafka.brokers);
+    assert.equal(out.length, written);
     const scored = out.map((record) => JSON.parse(record.value.toString('utf8')) as Reading);
     const keyOf = (reading: Pick<Reading, 'entity_id' | 'ts'>) => `${reading.entity_id}@${reading.ts}`;
     const seen = new Set(scored.map(keyOf));
