@@ -146,7 +146,7 @@ describe('stack scripts', () => {
       assert.deepEqual(cardTypes(cards), cardTypes(shipped.views.flatMap((view) => view.cards)), 'the provisioned dashboard is the shipped one');
       assert.ok(cardTypes(cards).includes('history-graph'), 'it charts the score');
       const gauge = cards.find((card) => card.type === 'gauge');
-      assert.equal(gauge?.entity, scoreSensorId('sensor.simulated_home_energy'), 'the dashboard charts the sensor the notify node writes');
+      assert.equal(gauge?.entity, scoreSensorId('sensor.home_energy'), "the dashboard charts the sensor the notify node writes for the demo's meter");
       await haCommand(base, token, { type: 'get_services' });
 
       assert.equal((await script('stack/ha.sh', ['stop'], env)).code, 0);
