@@ -86,8 +86,10 @@ write_stack_json() {
     || registry_url="http://$STACK_HOST:$REGISTRY_PORT/apis/ccompat/v7"
   # shellcheck disable=SC1091
   source "$STACK_DIR/kafka/scram.env"
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/run/ha.env"
   STACK_JSON_OUT="$STACK_JSON" HA_TOKEN="$(tr -d '\n' < "$STACK_DIR/ha-token")" REGISTRY_URL="$registry_url" \
-  REGISTRY_ENABLED="$REGISTRY_ENABLED" KAFKA_SCRAM_USER="$KAFKA_SCRAM_USER" KAFKA_SCRAM_PASSWORD="$KAFKA_SCRAM_PASSWORD" \
+  REGISTRY_ENABLED="$REGISTRY_ENABLED" HA_VERSION_RUNNING="${HA_VERSION_RUNNING:-unknown}" KAFKA_SCRAM_USER="$KAFKA_SCRAM_USER" KAFKA_SCRAM_PASSWORD="$KAFKA_SCRAM_PASSWORD" \
   CONFIG_DIR="$STACK_DIR/ha/config" node -e '
     const e = process.env;
     const host = "127.0.0.1";
@@ -100,6 +102,7 @@ write_stack_json() {
       },
       ha: {
         url: `http://${host}:${e.HA_PORT}`,
+        version: e.HA_VERSION_RUNNING,
         token: e.HA_TOKEN,
         configDir: e.CONFIG_DIR,
         notifyFile: `${e.CONFIG_DIR}/notifications.log`,
@@ -159,7 +162,7 @@ up() {
   write_stack_json
   step "stack: up in $((SECONDS - started))s; $STACK_JSON written"
   echo "  Kafka            $STACK_HOST:$KAFKA_PORT (PLAINTEXT), $STACK_HOST:$KAFKA_SASL_PORT (SASL_PLAINTEXT SCRAM-SHA-256/PLAIN)"
-  echo "  Home Assistant   http://$STACK_HOST:$HA_PORT  (token: $STACK_DIR/ha-token)"
+  echo "  Home Assistant   http://$STACK_HOST:$HA_PORT  ($HA_VERSION_RUNNING; token: $STACK_DIR/ha-token)"
   if [ -f "$STACK_DIR/run/registry.unavailable" ] || [ "$REGISTRY_ENABLED" = 0 ]; then
     echo "  Schema registry  not running"
   else

@@ -8,7 +8,11 @@ STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
 STREAM_SMARTS_CACHE="${STREAM_SMARTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stream-smarts}"
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
-HA_VERSION="${HA_VERSION:-2024.3.3}"
+# Home Assistant: the newest release this machine's Pythons allow. 2025.4.x runs on Python 3.13
+# (2025.5 and later ask for 3.13.2+); 2024.3.3, the last release for Python 3.11 and 3.12, is the
+# fallback where no 3.13 is found. HA_VERSION set by the caller wins; see resolve_ha_version.
+HA_VERSION_CURRENT=2025.4.4
+HA_VERSION_FALLBACK=2024.3.3
 REGISTRY_VERSION="${REGISTRY_VERSION:-3.0.9}"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
@@ -106,4 +110,42 @@ fetch() {
 # SHA-1 of stdin or of a file, hex only (sha1sum on Linux, shasum on macOS).
 sha1() {
   if command -v sha1sum >/dev/null 2>&1; then sha1sum "$@"; else shasum -a 1 "$@"; fi | cut -c1-40
+}
+
+# The Python minor versions a Home Assistant release runs on.
+ha_python_minors() {
+  case "$1" in
+    2024.*) printf '3.11 3.12' ;;
+    *) printf '3.13' ;;
+  esac
+}
+
+# find_ha_python VERSION: prints a Python that can run that Home Assistant release and make its
+# venv: $HA_PYTHON, then pythonX.Y and python3 on PATH, then pyenv's installed versions (pyenv's
+# python3.13 shim runs only with PYENV_VERSION set; the version's own binary always runs).
+find_ha_python() {
+  local minors minor candidate candidates=()
+  minors="$(ha_python_minors "$1")"
+  [ -n "${HA_PYTHON:-}" ] && candidates+=("$HA_PYTHON")
+  for minor in $minors; do candidates+=("python$minor"); done
+  candidates+=(python3)
+  for minor in $minors; do candidates+=("${PYENV_ROOT:-$HOME/.pyenv}/versions/$minor".*/bin/python3); done
+  for candidate in "${candidates[@]}"; do
+    [ -x "$candidate" ] || command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys, venv, ensurepip; sys.exit(0 if "%d.%d" % sys.version_info[:2] in sys.argv[1].split() else 1)' "$minors" 2>/dev/null; then
+      printf '%s' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Sets HA_VERSION (unless the caller did) and HA_PYTHON_FOUND (empty when no Python fits it).
+resolve_ha_version() {
+  if [ -z "${HA_VERSION:-}" ]; then
+    if HA_PYTHON_FOUND="$(find_ha_python "$HA_VERSION_CURRENT")"; then HA_VERSION="$HA_VERSION_CURRENT"
+    else HA_VERSION="$HA_VERSION_FALLBACK"; HA_PYTHON_FOUND="$(find_ha_python "$HA_VERSION")" || HA_PYTHON_FOUND=""; fi
+  else
+    HA_PYTHON_FOUND="$(find_ha_python "$HA_VERSION")" || HA_PYTHON_FOUND=""
+  fi
 }

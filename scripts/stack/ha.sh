@@ -1,31 +1,28 @@
 #!/usr/bin/env bash
-# Home Assistant for the local stack, from PyPI in a venv in the cache, on $HA_PORT, config in
-# $STACK_DIR/ha/config. Creates the owner and a long-lived token ($STACK_DIR/ha-token, mode 600).
+# Home Assistant for the local stack, from PyPI in a venv per release in the cache, on $HA_PORT,
+# config in $STACK_DIR/ha/config. The release is the newest this machine's Pythons allow
+# (resolve_ha_version in common.sh: 2025.4.4 on Python 3.13, else 2024.3.3 on 3.11/3.12);
+# HA_VERSION and HA_PYTHON choose another. Creates the owner and a long-lived token ($STACK_DIR/ha-token, mode 600).
 # Usage: ha.sh start|stop|status [--quiet]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 NAME=ha
-HA_HOME="$STREAM_SMARTS_CACHE/ha-$HA_VERSION"
-VENV="$HA_HOME/venv"
 CONFIG_DIR="$STACK_DIR/ha/config"
 NOTIFY_FILE="$CONFIG_DIR/notifications.log"
 TOKEN_FILE="$STACK_DIR/ha-token"
 OWNER_FILE="$STACK_DIR/ha/owner.json"
 LOG="$STACK_DIR/logs/ha.log"
 # Integrations configured in configuration.yaml.in (their requirements are pre-installed).
-DOMAINS="recorder history notify file template input_number automation persistent_notification logger mobile_app"
+DOMAINS="recorder history logbook lovelace notify command_line template input_number automation persistent_notification system_log logger mobile_app"
 
-find_python() {
-  local candidate
-  for candidate in ${HA_PYTHON:-} python3.11 python3.12 python3; do
-    command -v "$candidate" >/dev/null 2>&1 || continue
-    if "$candidate" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' 2>/dev/null; then
-      printf '%s' "$candidate"
-      return 0
-    fi
-  done
-  return 1
+# Sets HA_VERSION, HA_HOME, VENV and CONSTRAINTS for this start.
+choose_release() {
+  resolve_ha_version
+  HA_HOME="$STREAM_SMARTS_CACHE/ha-$HA_VERSION"
+  VENV="$HA_HOME/venv"
+  CONSTRAINTS="$STACK_SCRIPTS/ha/constraints-$HA_VERSION.txt"
+  [ -f "$CONSTRAINTS" ] || die "ha: no pinned constraints for Home Assistant $HA_VERSION ($CONSTRAINTS); make one as the header of constraints-$HA_VERSION_CURRENT.txt says"
 }
 
 install_venv() {
@@ -37,14 +34,14 @@ install_venv() {
     flock 9
   fi
   if [ ! -x "$VENV/bin/hass" ] || [ ! -d "$VENV/lib/python3."*"/site-packages/homeassistant-$HA_VERSION.dist-info" ]; then
-    local python
-    python="$(find_python)" || die "python3.11 not found (Home Assistant $HA_VERSION needs Python 3.11 or 3.12; install python3.11 and python3.11-venv, or set HA_PYTHON)"
-    "$python" -c 'import venv, ensurepip' 2>/dev/null || die "python3.11 venv not available (install python3.11-venv: $python cannot create a venv with pip)"
-    step "ha: installing Home Assistant $HA_VERSION from PyPI into $VENV (once, a few minutes)"
+    local python="$HA_PYTHON_FOUND" minors
+    minors="$(ha_python_minors "$HA_VERSION")"
+    [ -n "$python" ] || die "no Python ${minors// / or } with venv found (Home Assistant $HA_VERSION needs it; install python${minors%% *} and python${minors%% *}-venv, or set HA_PYTHON)"
+    step "ha: installing Home Assistant $HA_VERSION from PyPI into $VENV with $python (once, a few minutes)"
     rm -rf "$VENV"
     mkdir -p "$HA_HOME"
-    "$python" -m venv "$VENV" || die "python3.11 venv not available ($python -m venv failed; install python3.11-venv)"
-    if ! { "$VENV/bin/pip" install -q --upgrade pip wheel && "$VENV/bin/pip" install -q -c "$STACK_SCRIPTS/ha/constraints.txt" "homeassistant==$HA_VERSION"; } \
+    "$python" -m venv "$VENV" || die "python venv not available ($python -m venv failed; install python${minors%% *}-venv)"
+    if ! { "$VENV/bin/pip" install -q --upgrade pip wheel && "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "homeassistant==$HA_VERSION"; } \
         > "$STACK_DIR/logs/ha-install.log" 2>&1; then
       rm -rf "$VENV"
       die "ha: installing homeassistant==$HA_VERSION failed; see $STACK_DIR/logs/ha-install.log"
@@ -60,7 +57,7 @@ install_venv() {
 install_requirements() {
   local marker="$VENV/.stream-smarts-requirements" fingerprint
   # Everything that decides the list, hashed without starting Python (keeps warm starts quick).
-  fingerprint="$(printf '%s\n' "$HA_VERSION" "$DOMAINS" | cat - "$STACK_SCRIPTS/ha/requirements.py" "$STACK_SCRIPTS/ha/constraints.txt" | sha1)"
+  fingerprint="$(printf '%s\n' "$HA_VERSION" "$DOMAINS" | cat - "$STACK_SCRIPTS/ha/requirements.py" "$CONSTRAINTS" | sha1)"
   [ -f "$marker" ] && [ "$(cat "$marker")" = "$fingerprint" ] && return 0
   local wanted constraints
   wanted="$("$VENV/bin/python" "$STACK_SCRIPTS/ha/requirements.py" $DOMAINS 2>/dev/null)" \
@@ -68,7 +65,7 @@ install_requirements() {
   step "ha: installing the requirements of the configured integrations (once)"
   constraints="$("$VENV/bin/python" -c 'import homeassistant, os; print(os.path.join(os.path.dirname(homeassistant.__file__), "package_constraints.txt"))')"
   # shellcheck disable=SC2086
-  if ! "$VENV/bin/pip" install -q -c "$constraints" -c "$STACK_SCRIPTS/ha/constraints.txt" $wanted josepy >> "$STACK_DIR/logs/ha-install.log" 2>&1; then
+  if ! "$VENV/bin/pip" install -q -c "$constraints" -c "$CONSTRAINTS" $wanted >> "$STACK_DIR/logs/ha-install.log" 2>&1; then
     die "ha: installing the integrations' requirements failed; see $STACK_DIR/logs/ha-install.log"
   fi
   printf '%s' "$fingerprint" > "$marker"
@@ -135,6 +132,7 @@ start() {
   fi
   command -v curl >/dev/null 2>&1 || die "curl not found (needed to check Home Assistant's readiness)"
   require_free_port "$HA_PORT" "home assistant" HA_PORT
+  choose_release
   install_venv
   write_config
   [ -f "$LOG" ] && mv -f "$LOG" "$LOG.1"
@@ -142,7 +140,7 @@ start() {
   local started=$SECONDS
   : > "$STACK_DIR/logs/ha.out.log"
   launch
-  printf 'HA_PORT=%s\n' "$HA_PORT" > "$STACK_DIR/run/$NAME.env"
+  printf 'HA_PORT=%s\nHA_VERSION_RUNNING=%s\n' "$HA_PORT" "$HA_VERSION" > "$STACK_DIR/run/$NAME.env"
   local rc=0 timeout="${HA_START_TIMEOUT:-300}"
   wait_until "$timeout" "$HA_PID" "ha" is_ready || rc=$?
   if [ "$rc" -eq 0 ]; then
@@ -165,7 +163,7 @@ start() {
   fi
   "$VENV/bin/python" "$STACK_SCRIPTS/ha/dashboard.py" "http://$STACK_HOST:$HA_PORT" "$TOKEN_FILE" "$REPO_ROOT/home-assistant/dashboard.yaml" \
     >> "$STACK_DIR/logs/ha-onboard.log" 2>&1 || die "ha: provisioning the dashboard failed; see $STACK_DIR/logs/ha-onboard.log"
-  step "ha: ready in $((SECONDS - started))s (pid $HA_PID), token in $TOKEN_FILE"
+  step "ha: ready in $((SECONDS - started))s (Home Assistant $HA_VERSION, pid $HA_PID), token in $TOKEN_FILE"
 }
 
 status() {

@@ -13,9 +13,11 @@ export interface StackInfo {
   };
   ha: {
     url: string;
+    /** The Home Assistant release that runs (2025.4.4, or 2024.3.3 where no Python 3.13 is found). */
+    version?: string;
     token: string;
     configDir: string;
-    /** Where the `notifyService` (file platform) appends each message, after a two-line header. */
+    /** Where the `notifyService` appends each message, one line each. */
     notifyFile: string;
     notifyService?: string;
     /** The meter tests can drive: set an input with `input_number.set_value`, the sensor follows. */

@@ -7,7 +7,8 @@ Run with the HA venv's python (it has aiohttp). Idempotent:
 - owner exists, token missing or rejected: logs in with the owner's saved password (login flow)
   and makes a new long-lived token.
 The other onboarding steps are marked done by scripts/stack/ha.sh (their API would start
-integrations that reach the internet). Usage: python onboard.py BASE_URL TOKEN_FILE OWNER_FILE
+integrations that reach the internet). The onboarding API and store (version 4, the steps user,
+core_config, analytics, integration) are the same in Home Assistant 2024.3 and 2025.4. Usage: python onboard.py BASE_URL TOKEN_FILE OWNER_FILE
 """
 import asyncio
 import json

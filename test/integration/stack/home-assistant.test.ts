@@ -140,6 +140,26 @@ describe('stack: Home Assistant', () => {
     }
   });
 
+  it('records the release that runs and serves what its frontend needs, with no module missing in its log', { timeout: 30_000 }, async () => {
+    const { url, token, version } = stackInfo().ha;
+    assert.ok(version, 'stack.json names the Home Assistant release (written by scripts/stack.sh up)');
+    const session = await HaSession.open(url, token);
+    try {
+      const config = await session.command<{ version: string; state: string }>({ type: 'get_config' });
+      assert.equal(config.version, version);
+      assert.equal(config.state, 'RUNNING');
+      const panels = await session.command<Record<string, unknown>>({ type: 'get_panels' });
+      for (const panel of ['lovelace', 'history', 'logbook', 'config']) assert.ok(panel in panels, `the ${panel} panel is served`);
+      const services = await session.command<Record<string, Record<string, unknown>>>({ type: 'get_services' });
+      for (const [domain, service] of [['notify', 'stack_file'], ['persistent_notification', 'create'], ['input_number', 'set_value'], ['system_log', 'write'], ['recorder', 'purge']]) {
+        assert.ok(services[domain as string]?.[service as string], `${domain}.${service} is offered`);
+      }
+    } finally {
+      session.close();
+    }
+    assert.doesNotMatch(readFileSync(join(stackDir(), 'logs', 'ha.log'), 'utf8'), /No module named|Unable to install package/);
+  });
+
   it('writes a notify call into the notify file', { timeout: 30_000 }, async () => {
     const { url, token, notifyFile, notifyService } = stackInfo().ha;
     const [domain, service] = (notifyService ?? 'notify.stack_file').split('.');
