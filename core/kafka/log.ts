@@ -26,26 +26,55 @@ export function redactSecrets(text: string): string {
  */
 const notApplicable = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
-/** Routes kafkajs log entries to a logger at the same level. */
+/**
+ * Broker answers that kafkajs refreshes metadata for and retries by itself: a topic being
+ * auto-created on its first send (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE), a leader or
+ * group coordinator moving or loading, a group rebalancing. kafkajs logs each attempt as an error;
+ * they are routine on a healthy start and logged as debug. If the retries run out, the send or
+ * the consumer fails and the node reports that error itself.
+ */
+export const transientBrokerErrors = new Set([
+  'This server does not host this topic-partition',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+  'The preferred leader was not available',
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'The group is rebalancing, so a rejoin is needed',
+]);
+
+/** A consumer rejoining its group after a rebalance: kafkajs warns, but this is how groups work. */
+const routineNotices = new Set(['The group is rebalancing, re-joining']);
+
+function isTransient(entry: LogEntry): boolean {
+  const error: unknown = entry.log.error;
+  if (typeof error === 'string' && transientBrokerErrors.has(error)) return true;
+  const message = entry.log.message.replace(/^Failed to send messages: /, '');
+  return transientBrokerErrors.has(message);
+}
+
+export type KafkaLogLevel = keyof KafkaLogger;
+
+/** The level a kafkajs entry is shown at: its own, except the routine ones above. */
+export function shownLevel(entry: LogEntry): KafkaLogLevel {
+  if (notApplicable.has(entry.log.message) || isTransient(entry)) return 'debug';
+  if (routineNotices.has(entry.log.message)) return 'info';
+  switch (entry.level) {
+    case logLevel.ERROR:
+      return 'error';
+    case logLevel.WARN:
+      return 'warn';
+    case logLevel.INFO:
+      return 'info';
+    default:
+      return 'debug';
+  }
+}
+
+/** Routes kafkajs log entries to a logger, at the level shownLevel gives. */
 export function kafkaLogCreator(logger: KafkaLogger): logCreator {
   return () => (entry: LogEntry) => {
-    const line = formatLogEntry(entry);
-    if (notApplicable.has(entry.log.message)) {
-      logger.debug(line);
-      return;
-    }
-    switch (entry.level) {
-      case logLevel.ERROR:
-        logger.error(line);
-        break;
-      case logLevel.WARN:
-        logger.warn(line);
-        break;
-      case logLevel.INFO:
-        logger.info(line);
-        break;
-      default:
-        logger.debug(line);
-    }
+    logger[shownLevel(entry)](formatLogEntry(entry));
   };
 }
