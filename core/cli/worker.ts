@@ -115,15 +115,34 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function shutdownSignal(): { signalled: Promise<string>; dispose: () => void } {
-  let handler: (signal: string) => void = () => undefined;
+/** Longest the worker takes to stop after SIGINT/SIGTERM, broker reachable or not. */
+const stopTimeoutMs = 10_000;
+
+/**
+ * Listens for SIGINT and SIGTERM from the start (also while connecting): the first aborts the
+ * returned signal, a second exits at once.
+ */
+function shutdownSignal(log: (line: string) => void): { signal: AbortSignal; signalled: Promise<string>; dispose: () => void } {
+  const controller = new AbortController();
+  let name = '';
+  let resolveSignalled: (signal: string) => void = () => undefined;
   const signalled = new Promise<string>((resolve) => {
-    handler = resolve;
+    resolveSignalled = resolve;
   });
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log(`worker: ${signal} again: exiting now; unfinished messages stay uncommitted`);
+      process.exit(130);
+    }
+    name = signal;
+    log(`worker: ${signal}: stopping (within ${stopTimeoutMs / 1000} s); unfinished messages stay uncommitted`);
+    controller.abort();
+    resolveSignalled(name);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return {
+    signal: controller.signal,
     signalled,
     dispose: () => {
       process.off('SIGINT', handler);
@@ -138,7 +157,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const { startWorker, formatMetrics } = await import('../worker/worker');
   const { createModelScorer } = await import('../worker/model-scorer');
   const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModel: options.defaultModel, save: options.saveModels, sensitivity: options.sensitivity, log });
-  const signal = shutdownSignal();
+  const shutdown = shutdownSignal(log);
   let worker;
   try {
     worker = await startWorker(
@@ -152,25 +171,31 @@ async function run(args: string[], io: CliIo): Promise<number> {
         registryUrl: options.registryUrl,
         fromBeginning: options.fromBeginning,
         metricsIntervalMs: options.metricsIntervalMs,
+        stopTimeoutMs,
       },
-      { scorer, log, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
+      { scorer, log, signal: shutdown.signal, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
     );
   } catch (error) {
-    signal.dispose();
+    shutdown.dispose();
     if (error instanceof KafkaError) throw new CliUsageError(`cannot start: ${error.message}`, 1);
     throw error;
   }
-  log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
-  const outcome = await Promise.race([signal.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
-  signal.dispose();
+  if (!shutdown.signal.aborted) {
+    log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
+  }
+  const outcome = await Promise.race([shutdown.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
   if ('error' in outcome) {
+    shutdown.dispose();
     log(`worker: stopped: ${outcome.error.message}`);
     return 1;
   }
   log(`worker: ${outcome.signal || 'stop'}: finishing ${worker.stats.inFlight} message(s) in flight, committing, flushing`);
   await worker.stop();
+  shutdown.dispose();
   const stats = worker.stats;
   log(`worker: stopped after scoring ${stats.scored} reading(s), ${stats.anomalies} anomalies, ${stats.rejected} ${options.deadLettersTopic ? 'dead-lettered' : 'skipped'}`);
+  // kafkajs may leave reconnect timers behind when the broker is gone: they must not keep the process
+  setTimeout(() => process.exit(process.exitCode ?? (stats.unsent > 0 ? 1 : 0)), 1000).unref();
   return stats.unsent > 0 ? 1 : 0;
 }
 

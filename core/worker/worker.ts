@@ -24,6 +24,8 @@ export interface WorkerConfig {
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
+  /** Longest a stop may take (default 10 s): what is unfinished by then stays uncommitted. */
+  stopTimeoutMs?: number;
 }
 
 export interface WorkerMetrics extends PipelineCounters {
@@ -42,6 +44,8 @@ export interface WorkerHooks {
   /** Called once the consumer has joined the group with its partitions. */
   onJoined?: (partitions: number) => void;
   client?: KafkaClient;
+  /** Aborting stops the worker, also while it is still connecting (e.g. the broker is unreachable). */
+  signal?: AbortSignal;
 }
 
 export interface RunningWorker {
@@ -135,8 +139,9 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     metricsTimer.unref();
   }
 
+  const stopTimeoutMs = config.stopTimeoutMs ?? 10_000;
   async function shutdown(): Promise<void> {
-    stopping ??= (async () => {
+    stopping ??= boundedStop(stopTimeoutMs, log, async () => {
       if (metricsTimer) clearInterval(metricsTimer);
       consumer.pause();
       pipeline.close();
@@ -145,7 +150,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
       await pipeline.idle();
       await producer.close();
       await hooks.scorer.close?.();
-    })();
+    });
     return stopping;
   }
 
@@ -160,12 +165,40 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     },
   };
 
+  const signal = hooks.signal;
+  const onAbort = () => void worker.stop();
+  if (signal?.aborted) {
+    await worker.stop();
+    return worker;
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  void done.finally(() => signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
   try {
-    // The idempotent producer's set-up overlaps joining the group; connect() never throws.
-    await Promise.all([producer.connect(), consumer.start()]);
+    // The idempotent producer's set-up overlaps joining the group; connect() never throws. A stop
+    // (the signal) ends the consumer's connection retries, so start returns then too.
+    const starting = Promise.all([producer.connect(), consumer.start()]);
+    starting.catch(() => undefined);
+    await Promise.race([starting, stopped(signal)]);
   } catch (error) {
     await shutdown();
     throw error;
   }
   return worker;
+}
+
+/** Resolves when the signal aborts (never without one). */
+function stopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Runs `stop`, giving up waiting after `timeoutMs` (a broker that does not answer must not hold the process). */
+async function boundedStop(timeoutMs: number, log: (line: string) => void, stop: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([stop().then(() => 'done' as const, (error: unknown) => (log(`worker: stop: ${String(error)}`), 'done' as const)), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log(`worker: stop did not finish within ${timeoutMs} ms (broker unreachable?); what is unfinished stays uncommitted`);
 }
