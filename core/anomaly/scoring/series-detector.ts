@@ -85,6 +85,11 @@ export class SeriesDetector {
     }
   }
 
+  /** The newest reading's time (null before the first). */
+  get lastReadingTs(): number | null {
+    return this.lastTs;
+  }
+
   get model(): HomeModelParams | null {
     return this.scorer?.params ?? null;
   }
