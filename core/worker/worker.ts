@@ -8,6 +8,8 @@ import type { KafkaError } from '../kafka/errors';
 import { groupLag } from './lag';
 import { ScoringPipeline, type PipelineCounters } from './pipeline';
 import type { ReadingScorer } from './scorer';
+import { ChangelogStore, defaultChangelogTopic } from '../state/changelog-store';
+import { WorkerSeriesState } from './series-state';
 
 export interface WorkerConfig {
   broker: BrokerConfig;
@@ -24,6 +26,8 @@ export interface WorkerConfig {
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
+  /** Compacted topic that keeps each series' learned state (default `<group>-series-state-changelog`); false: none. */
+  stateTopic?: string | false;
   /** Longest a stop may take (default 10 s): what is unfinished by then stays uncommitted. */
   stopTimeoutMs?: number;
 }
@@ -82,6 +86,10 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     fail = reject;
   });
 
+  const stopController = new AbortController();
+  const stateTopic = config.stateTopic === false ? null : (config.stateTopic ?? defaultChangelogTopic(config.groupId));
+  const changelog = stateTopic && hooks.scorer.snapshot ? new ChangelogStore(client.kafkajs, { topic: stateTopic, inputTopic: config.inTopic }) : null;
+  const seriesState = changelog ? new WorkerSeriesState(changelog, hooks.scorer, stopController.signal, log) : null;
   let lastRetryLog = 0;
   const pipeline = new ScoringPipeline({
     decode: (bytes) => codec.decode(bytes, 'auto'),
@@ -89,6 +97,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     sink: producer,
     outTopic: config.outTopic,
     anomaliesTopic: config.anomaliesTopic,
+    ...(seriesState ? { state: seriesState } : {}),
     deadLetters: config.deadLettersTopic ? { topic: config.deadLettersTopic, send: (record) => producer.send(record) } : undefined,
     onRejected: (message, error) =>
       log(`${config.deadLettersTopic ? `dead-lettered to ${config.deadLettersTopic}` : 'skipped'} ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
@@ -114,6 +123,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     onEvent: (event: ConsumerEvent) => {
       if (event.type === 'joined') {
         partitions = event.partitions;
+        seriesState?.assigned();
         log(`worker: joined group ${config.groupId} with ${event.partitions} partition(s) of ${config.inTopic}`);
         hooks.onJoined?.(event.partitions);
       } else if (event.type === 'disconnected') log(`worker: disconnected${event.error ? `: ${event.error.message}` : ''}; reconnecting`);
@@ -143,12 +153,14 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   async function shutdown(): Promise<void> {
     stopping ??= boundedStop(stopTimeoutMs, log, async () => {
       if (metricsTimer) clearInterval(metricsTimer);
+      stopController.abort();
       consumer.pause();
       pipeline.close();
       await pipeline.idle();
       await consumer.stop();
       await pipeline.idle();
       await producer.close();
+      await changelog?.close();
       await hooks.scorer.close?.();
     });
     return stopping;
