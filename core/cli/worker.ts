@@ -8,7 +8,7 @@ import type { Sensitivity } from '../anomaly/scoring/sensitivity';
 const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
                             [--dead-letters TOPIC] [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
                             [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
-                            [--metrics] [--metrics-interval SECONDS]
+                            [--metrics] [--metrics-interval SECONDS] [--state-topic TOPIC | --no-state]
 
 The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
 reads readings from --in (Avro or JSON, detected per message), scores each with its series'
@@ -38,7 +38,10 @@ flight, commits and flushes before exiting.
   --registry         Confluent-compatible registry API for Confluent-format Avro input
   --from-beginning   a new group starts at the oldest messages (default: only new ones)
   --metrics          print throughput and lag every 10 s (stdout)
-  --metrics-interval seconds between metrics lines (default 10)`;
+  --metrics-interval seconds between metrics lines (default 10)
+  --state-topic      compacted topic keeping each series' learned state, so a partition that moves
+                     to another worker keeps its memory (default <group>-series-state-changelog)
+  --no-state         keep learned state in memory only`;
 
 interface WorkerOptions {
   brokers: string[];
@@ -55,6 +58,7 @@ interface WorkerOptions {
   registryUrl: string | undefined;
   fromBeginning: boolean;
   metricsIntervalMs: number | undefined;
+  stateTopic: string | false | undefined;
 }
 
 export function parseWorkerOptions(args: string[]): WorkerOptions {
@@ -74,7 +78,11 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     'from-beginning': { type: 'boolean', default: false },
     metrics: { type: 'boolean', default: false },
     'metrics-interval': { type: 'string' },
+    'state-topic': { type: 'string' },
+    'no-state': { type: 'boolean', default: false },
   });
+  if (values['state-topic'] !== undefined && values['no-state']) throw new CliUsageError('--state-topic and --no-state exclude each other');
+  if (values['state-topic'] !== undefined) checkTopicName('--state-topic', values['state-topic']);
   const brokers = requiredBrokers(values.brokers);
   for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies], ['--dead-letters', values['dead-letters']]] as const) {
     if (topic === undefined && (flag === '--in' || flag === '--out')) throw new CliUsageError(`${flag} TOPIC is required`);
@@ -112,6 +120,7 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     registryUrl: values.registry,
     fromBeginning: values['from-beginning'] ?? false,
     metricsIntervalMs,
+    stateTopic: values['no-state'] ? false : values['state-topic'],
   };
 }
 
@@ -172,6 +181,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         fromBeginning: options.fromBeginning,
         metricsIntervalMs: options.metricsIntervalMs,
         stopTimeoutMs,
+        ...(options.stateTopic !== undefined ? { stateTopic: options.stateTopic } : {}),
       },
       { scorer, log, signal: shutdown.signal, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
     );
