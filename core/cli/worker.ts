@@ -9,7 +9,7 @@ import type { Sensitivity } from '../anomaly/scoring/sensitivity';
 const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out TOPIC [--anomalies TOPIC]
                             [--dead-letters TOPIC] [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
                             [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
-                            [--metrics] [--metrics-interval SECONDS]
+                            [--metrics] [--metrics-interval SECONDS] [--state-topic TOPIC | --no-state]
 
 The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
 reads readings from --in (Avro or JSON, detected per message), scores each with its series'
@@ -39,7 +39,10 @@ flight, commits and flushes before exiting.
   --registry         Confluent-compatible registry API for Confluent-format Avro input
   --from-beginning   a new group starts at the oldest messages (default: only new ones)
   --metrics          print throughput and lag every 10 s (stdout)
-  --metrics-interval seconds between metrics lines (default 10)`;
+  --metrics-interval seconds between metrics lines (default 10)
+  --state-topic      compacted topic keeping each series' learned state, so a partition that moves
+                     to another worker keeps its memory (default <group>-series-state-changelog)
+  --no-state         keep learned state in memory only`;
 
 interface WorkerOptions {
   brokers: string[];
@@ -56,6 +59,7 @@ interface WorkerOptions {
   registryUrl: string | undefined;
   fromBeginning: boolean;
   metricsIntervalMs: number | undefined;
+  stateTopic: string | false | undefined;
 }
 
 export function parseWorkerOptions(args: string[]): WorkerOptions {
@@ -75,7 +79,11 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     'from-beginning': { type: 'boolean', default: false },
     metrics: { type: 'boolean', default: false },
     'metrics-interval': { type: 'string' },
+    'state-topic': { type: 'string' },
+    'no-state': { type: 'boolean', default: false },
   });
+  if (values['state-topic'] !== undefined && values['no-state']) throw new CliUsageError('--state-topic and --no-state exclude each other');
+  if (values['state-topic'] !== undefined) checkTopicName('--state-topic', values['state-topic']);
   const brokers = requiredBrokers(values.brokers);
   for (const [flag, topic] of [['--in', values.in], ['--out', values.out], ['--anomalies', values.anomalies], ['--dead-letters', values['dead-letters']]] as const) {
     if (topic === undefined && (flag === '--in' || flag === '--out')) throw new CliUsageError(`${flag} TOPIC is required`);
@@ -113,18 +121,38 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     registryUrl: values.registry,
     fromBeginning: values['from-beginning'] ?? false,
     metricsIntervalMs,
+    stateTopic: values['no-state'] ? false : values['state-topic'],
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function shutdownSignal(): { signalled: Promise<string>; dispose: () => void } {
-  let handler: (signal: string) => void = () => undefined;
+/** Longest the worker takes to stop after SIGINT/SIGTERM, broker reachable or not. */
+const stopTimeoutMs = 10_000;
+
+/**
+ * Listens for SIGINT and SIGTERM from the start (also while connecting): the first aborts the
+ * returned signal, a second exits at once.
+ */
+function shutdownSignal(log: (line: string) => void): { signal: AbortSignal; signalled: Promise<string>; dispose: () => void } {
+  const controller = new AbortController();
+  let name = '';
+  let resolveSignalled: (signal: string) => void = () => undefined;
   const signalled = new Promise<string>((resolve) => {
-    handler = resolve;
+    resolveSignalled = resolve;
   });
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log(`worker: ${signal} again: exiting now; unfinished messages stay uncommitted`);
+      process.exit(130);
+    }
+    name = signal;
+    log(`worker: ${signal}: stopping (within ${stopTimeoutMs / 1000} s); unfinished messages stay uncommitted`);
+    controller.abort();
+    resolveSignalled(name);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return {
+    signal: controller.signal,
     signalled,
     dispose: () => {
       process.off('SIGINT', handler);
@@ -139,7 +167,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const { startWorker, formatMetrics } = await import('../worker/worker');
   const { createModelScorer } = await import('../worker/model-scorer');
   const scorer = createModelScorer({ modelDir: options.modelDir, seriesModels: options.seriesModels, defaultModel: options.defaultModel, save: options.saveModels, sensitivity: options.sensitivity, log });
-  const signal = shutdownSignal();
+  const shutdown = shutdownSignal(log);
   let worker;
   try {
     worker = await startWorker(
@@ -153,25 +181,32 @@ async function run(args: string[], io: CliIo): Promise<number> {
         registryUrl: options.registryUrl,
         fromBeginning: options.fromBeginning,
         metricsIntervalMs: options.metricsIntervalMs,
+        stopTimeoutMs,
+        ...(options.stateTopic !== undefined ? { stateTopic: options.stateTopic } : {}),
       },
-      { scorer, log, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
+      { scorer, log, signal: shutdown.signal, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
     );
   } catch (error) {
-    signal.dispose();
+    shutdown.dispose();
     if (error instanceof KafkaError) throw new CliUsageError(`cannot start: ${error.message}`, 1);
     throw error;
   }
-  log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
-  const outcome = await Promise.race([signal.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
-  signal.dispose();
+  if (!shutdown.signal.aborted) {
+    log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
+  }
+  const outcome = await Promise.race([shutdown.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
   if ('error' in outcome) {
+    shutdown.dispose();
     log(`worker: stopped: ${outcome.error.message}`);
     return 1;
   }
   log(`worker: ${outcome.signal || 'stop'}: finishing ${worker.stats.inFlight} message(s) in flight, committing, flushing`);
   await worker.stop();
+  shutdown.dispose();
   const stats = worker.stats;
   log(`worker: stopped after scoring ${stats.scored} reading(s), ${stats.anomalies} anomalies, ${stats.rejected} ${options.deadLettersTopic ? 'dead-lettered' : 'skipped'}`);
+  // kafkajs may leave reconnect timers behind when the broker is gone: they must not keep the process
+  setTimeout(() => process.exit(process.exitCode ?? (stats.unsent > 0 ? 1 : 0)), 1000).unref();
   return stats.unsent > 0 ? 1 : 0;
 }
 

@@ -45,5 +45,7 @@ export function createModelScorer(options: ModelScorerOptions): ReadingScorer {
     async close() {
       stopRetraining();
     },
+    snapshot: (entityId) => service.snapshotSeries(entityId),
+    restore: (state) => service.restoreSeries(state),
   };
 }

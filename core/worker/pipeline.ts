@@ -33,6 +33,15 @@ export interface PipelineOptions {
   onUnsent?: (message: ConsumedMessage, error: Error) => void;
   onDeadLetterFailed?: (message: ConsumedMessage, error: Error) => void;
   retry?: BackoffOptions;
+  /** Learned state kept in a changelog: restored before a partition's first reading, checkpointed after each run. */
+  state?: SeriesStateHooks;
+}
+
+export interface SeriesStateHooks {
+  /** Resolves once the partition's series state is restored (at once when it already is). */
+  prepare(partition: number): Promise<void>;
+  /** Checkpoints the series after its run's results were acknowledged, before they are committed. */
+  checkpoint(partition: number, entityId: string): Promise<void>;
 }
 
 export interface PipelineCounters {
@@ -100,6 +109,8 @@ export class ScoringPipeline {
         item.reject(asError(error));
       }
     }
+    const partition = (run[0] as DecodedMessage).message.partition;
+    if (this.options.state && readings.length > 0) await this.options.state.prepare(partition);
     const results = await this.scoreRun(readings);
     const records: ProduceRecord[] = [];
     const sent: DecodedMessage[] = [];
@@ -118,8 +129,11 @@ export class ScoringPipeline {
       }
     });
     if (sent.length === 0) return;
+    const entityId = (readings[0] as Reading).entity_id;
+    const state = this.options.state;
     this.options.sink.sendAll(records).then(
-      () => {
+      async () => {
+        if (state) await state.checkpoint(partition, entityId);
         this.scored += sent.length;
         this.anomalies += anomalies;
         for (const item of sent) item.finish();

@@ -8,6 +8,8 @@ import type { KafkaError } from '../kafka/errors';
 import { groupLag } from './lag';
 import { ScoringPipeline, type PipelineCounters } from './pipeline';
 import type { ReadingScorer } from './scorer';
+import { ChangelogStore, defaultChangelogTopic } from '../state/changelog-store';
+import { WorkerSeriesState } from './series-state';
 
 export interface WorkerConfig {
   broker: BrokerConfig;
@@ -24,6 +26,10 @@ export interface WorkerConfig {
   maxInFlight?: number;
   /** Metrics every this many ms; none when unset. */
   metricsIntervalMs?: number;
+  /** Compacted topic that keeps each series' learned state (default `<group>-series-state-changelog`); false: none. */
+  stateTopic?: string | false;
+  /** Longest a stop may take (default 10 s): what is unfinished by then stays uncommitted. */
+  stopTimeoutMs?: number;
 }
 
 export interface WorkerMetrics extends PipelineCounters {
@@ -42,6 +48,8 @@ export interface WorkerHooks {
   /** Called once the consumer has joined the group with its partitions. */
   onJoined?: (partitions: number) => void;
   client?: KafkaClient;
+  /** Aborting stops the worker, also while it is still connecting (e.g. the broker is unreachable). */
+  signal?: AbortSignal;
 }
 
 export interface RunningWorker {
@@ -78,6 +86,10 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     fail = reject;
   });
 
+  const stopController = new AbortController();
+  const stateTopic = config.stateTopic === false ? null : (config.stateTopic ?? defaultChangelogTopic(config.groupId));
+  const changelog = stateTopic && hooks.scorer.snapshot ? new ChangelogStore(client.kafkajs, { topic: stateTopic, inputTopic: config.inTopic }) : null;
+  const seriesState = changelog ? new WorkerSeriesState(changelog, hooks.scorer, stopController.signal, log) : null;
   let lastRetryLog = 0;
   const pipeline = new ScoringPipeline({
     decode: (bytes) => codec.decode(bytes, 'auto'),
@@ -85,6 +97,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     sink: producer,
     outTopic: config.outTopic,
     anomaliesTopic: config.anomaliesTopic,
+    ...(seriesState ? { state: seriesState } : {}),
     deadLetters: config.deadLettersTopic ? { topic: config.deadLettersTopic, send: (record) => producer.send(record) } : undefined,
     onRejected: (message, error) =>
       log(`${config.deadLettersTopic ? `dead-lettered to ${config.deadLettersTopic}` : 'skipped'} ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
@@ -110,6 +123,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     onEvent: (event: ConsumerEvent) => {
       if (event.type === 'joined') {
         partitions = event.partitions;
+        seriesState?.assigned();
         log(`worker: joined group ${config.groupId} with ${event.partitions} partition(s) of ${config.inTopic}`);
         hooks.onJoined?.(event.partitions);
       } else if (event.type === 'disconnected') log(`worker: disconnected${event.error ? `: ${event.error.message}` : ''}; reconnecting`);
@@ -135,17 +149,20 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     metricsTimer.unref();
   }
 
+  const stopTimeoutMs = config.stopTimeoutMs ?? 10_000;
   async function shutdown(): Promise<void> {
-    stopping ??= (async () => {
+    stopping ??= boundedStop(stopTimeoutMs, log, async () => {
       if (metricsTimer) clearInterval(metricsTimer);
+      stopController.abort();
       consumer.pause();
       pipeline.close();
       await pipeline.idle();
       await consumer.stop();
       await pipeline.idle();
       await producer.close();
+      await changelog?.close();
       await hooks.scorer.close?.();
-    })();
+    });
     return stopping;
   }
 
@@ -160,12 +177,40 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     },
   };
 
+  const signal = hooks.signal;
+  const onAbort = () => void worker.stop();
+  if (signal?.aborted) {
+    await worker.stop();
+    return worker;
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  void done.finally(() => signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
   try {
-    // The idempotent producer's set-up overlaps joining the group; connect() never throws.
-    await Promise.all([producer.connect(), consumer.start()]);
+    // The idempotent producer's set-up overlaps joining the group; connect() never throws. A stop
+    // (the signal) ends the consumer's connection retries, so start returns then too.
+    const starting = Promise.all([producer.connect(), consumer.start()]);
+    starting.catch(() => undefined);
+    await Promise.race([starting, stopped(signal)]);
   } catch (error) {
     await shutdown();
     throw error;
   }
   return worker;
+}
+
+/** Resolves when the signal aborts (never without one). */
+function stopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Runs `stop`, giving up waiting after `timeoutMs` (a broker that does not answer must not hold the process). */
+async function boundedStop(timeoutMs: number, log: (line: string) => void, stop: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([stop().then(() => 'done' as const, (error: unknown) => (log(`worker: stop: ${String(error)}`), 'done' as const)), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log(`worker: stop did not finish within ${timeoutMs} ms (broker unreachable?); what is unfinished stays uncommitted`);
 }

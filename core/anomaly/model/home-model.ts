@@ -135,6 +135,20 @@ export function contextTarget(residuals: readonly number[], window: number): Flo
   return target;
 }
 
+/** What a HomeScorer has learnt since it was built from its params (plain data, JSON-safe). */
+export interface HomeScorerState {
+  residuals: number[];
+  recent: PointInput[];
+  level: number;
+  levelTs: number | null;
+  recentResiduals: { ts: number; r: number }[];
+  cusum: number;
+  cusumTs: number | null;
+  base: AlwaysOnBase | null;
+  pendingMinima: { ts: number; min: number }[];
+  lastMinimumTs: number | null;
+}
+
 /** Streaming scorer: holds the few intervals of state the components need. Never looks ahead. */
 export class HomeScorer {
   private residuals: number[] = [];
@@ -162,6 +176,37 @@ export class HomeScorer {
       throw new Error('home model profile must have 168 hour-of-week slots');
     }
     this.base = params.base;
+  }
+
+  /** A copy of the streaming state, for a checkpoint. */
+  saveState(): HomeScorerState {
+    return structuredClone({
+      residuals: this.residuals,
+      recent: this.recent,
+      level: this.level,
+      levelTs: this.levelTs,
+      recentResiduals: this.recentResiduals,
+      cusum: this.cusum,
+      cusumTs: this.cusumTs,
+      base: this.base,
+      pendingMinima: this.pendingMinima,
+      lastMinimumTs: this.lastMinimumTs,
+    });
+  }
+
+  /** Continues from a checkpoint taken with saveState (on a scorer built from the same params). */
+  restoreState(state: HomeScorerState): void {
+    const copy = structuredClone(state);
+    this.residuals = copy.residuals;
+    this.recent = copy.recent;
+    this.level = copy.level;
+    this.levelTs = copy.levelTs;
+    this.recentResiduals = copy.recentResiduals;
+    this.cusum = copy.cusum;
+    this.cusumTs = copy.cusumTs;
+    this.base = copy.base;
+    this.pendingMinima = copy.pendingMinima;
+    this.lastMinimumTs = copy.lastMinimumTs;
   }
 
   /**

@@ -12,6 +12,7 @@ import { isSuppressed, type Suppression } from './suppression';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from '../training/fit';
 import { HomeScorer, type HomeModelParams } from '../model/home-model';
+import { seriesStateVersion, type SeriesDetectorState } from '../../state/series-state';
 import { finiteScore, scoredReading } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
 
@@ -84,6 +85,11 @@ export class SeriesDetector {
     }
   }
 
+  /** The newest reading's time (null before the first). */
+  get lastReadingTs(): number | null {
+    return this.lastTs;
+  }
+
   get model(): HomeModelParams | null {
     return this.scorer?.params ?? null;
   }
@@ -99,6 +105,52 @@ export class SeriesDetector {
       modelId: this.modelId,
       late: this.lateCount,
     };
+  }
+
+  /**
+   * Everything this series has learnt (model, history window, scorer's drift and CUSUM state,
+   * alert cooldown, suppressions, late count), as versioned plain data for a state store.
+   */
+  snapshot(): SeriesDetectorState {
+    return {
+      detector: 'series',
+      version: seriesStateVersion,
+      entityId: this.options.entityId,
+      history: this.history.map((point) => [point.ts, point.rate, point.hour, point.flagged ? 1 : 0, point.feedback ?? null]),
+      model: this.scorer ? this.scorer.params : null,
+      scorerState: this.scorer ? this.scorer.saveState() : null,
+      trainedAt: this.trainedAt,
+      suppressions: this.suppressions.map((rule) => ({ ...rule })),
+      hourSums: Array.from(this.hourSums),
+      hourCounts: Array.from(this.hourCounts),
+      intervalS: this.intervalS,
+      lastTs: this.lastTs,
+      lastScore: this.lastScore,
+      lastAlarmTs: this.lastAlarmTs,
+      lateCount: this.lateCount,
+      unit: this.unit,
+      modelId: this.modelId,
+    };
+  }
+
+  /** Continues from a snapshot of this series (replaces whatever this detector learnt). */
+  restore(state: SeriesDetectorState): void {
+    if (state.detector !== 'series' || state.version !== seriesStateVersion) throw new Error(`cannot restore ${state.detector}@${state.version} state into a series detector (needs series@${seriesStateVersion})`);
+    if (state.entityId !== this.options.entityId) throw new Error(`state of ${state.entityId} cannot restore ${this.options.entityId}`);
+    this.history = state.history.map(([ts, rate, hour, flagged, feedback]) => ({ ts, rate, hour, flagged: flagged === 1, ...(feedback ? { feedback } : {}) }));
+    this.scorer = state.model ? new HomeScorer(state.model, this.alertAt()) : null;
+    if (this.scorer && state.scorerState) this.scorer.restoreState(state.scorerState);
+    this.trainedAt = state.trainedAt;
+    this.suppressions = state.suppressions.map((rule) => ({ ...rule }));
+    this.hourSums = Float64Array.from(state.hourSums);
+    this.hourCounts = Float64Array.from(state.hourCounts);
+    this.intervalS = state.intervalS;
+    this.lastTs = state.lastTs;
+    this.lastScore = state.lastScore;
+    this.lastAlarmTs = state.lastAlarmTs;
+    this.lateCount = state.lateCount;
+    this.unit = state.unit;
+    this.modelId = state.modelId;
   }
 
   historySnapshot(): readonly HistoryPoint[] {

@@ -18,6 +18,7 @@ import { LocationDetector } from './location';
 import { scoredReading } from '../model/score';
 import { SeriesDetector, type SeriesStatus } from './series-detector';
 import { expectedBand, previewSensitivities, RecentRing, type SensitivityPreview, type SeriesDescription } from './describe';
+import type { DetectorState } from '../../state/series-state';
 
 export interface AnomalyServiceOptions {
   /** Where series' own models are saved and looked for, and the default and mapped models first. */
@@ -65,6 +66,8 @@ export class AnomalyService {
   /** Per series: its newest scored readings and when its model was last trained, for describeSeries. */
   private readonly recent = new Map<string, RecentRing>();
   private readonly trainedAt = new Map<string, number>();
+  /** Restored state of series not loaded yet: applied when their first reading opens them. */
+  private readonly restoredStates = new Map<string, DetectorState>();
 
   constructor(private readonly options: AnomalyServiceOptions) {}
 
@@ -126,7 +129,31 @@ export class AnomalyService {
       ...(this.options.sensitivity ? { sensitivity: this.options.sensitivity } : {}),
       fit: { readingKind: reading.kind, twoSided: reading.kind === 'other', logger: this.options.logger },
     });
+    const restored = this.restoredStates.get(entityId);
+    if (restored) {
+      this.restoredStates.delete(entityId);
+      detector.restore(restored);
+    }
     return { kind: 'online', detector };
+  }
+
+  /** The learned state of an online series (null for fixed-model, location or unknown series). */
+  snapshotSeries(entityId: string): DetectorState | null {
+    const series = this.series.get(entityId);
+    return series?.kind === 'online' ? series.detector.snapshot() : null;
+  }
+
+  /**
+   * Takes a series' state from a state store: applied at once if the series is loaded and the
+   * state is newer than what it knows, else when its first reading opens it.
+   */
+  restoreSeries(state: DetectorState): void {
+    const series = this.series.get(state.entityId);
+    if (!series) {
+      this.restoredStates.set(state.entityId, state);
+      return;
+    }
+    if (series.kind === 'online' && (state.lastTs ?? -Infinity) > (series.detector.lastReadingTs ?? -Infinity)) series.detector.restore(state);
   }
 
   /** Loads the series' model if needed (the first reading of a series waits for that). */
