@@ -202,7 +202,7 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score').count(), 3);
     assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score-one').count(), 1);
     assert.match((await page.locator('#smarts-anomaly-model-info').textContent()) ?? '', /last trained/);
-    assert.match((await page.locator('#smarts-anomaly-preview').textContent()) ?? '', /high would have raised 1 alerts, normal 1, low 1/);
+    assert.match((await page.locator('#smarts-anomaly-preview').textContent()) ?? '', /high would have raised 1 alert, normal 1, low 1/);
     await page.locator('#smarts-anomaly-chart').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('editor-anomaly-model-chart') });
     await series.selectOption('sensor.editor_fresh');
