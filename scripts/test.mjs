@@ -64,6 +64,7 @@ const onNodeRed5 = (file) =>
   file.includes(`${join('dist', 'test', 'nodes')}`) ||
   file.endsWith(join('integration', 'kafka', 'node-red-process.test.js')) ||
   file.endsWith(join('integration', 'browser', 'editor.test.js')) ||
+  file.endsWith(join('integration', 'e2e', 'admin-endpoints-auth.test.js')) ||
   file.includes(join('dist', 'test', 'integration', 'package'));
 
 if (nodeRedMajor === '5') {
