@@ -1,27 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { projectRoot } from '../../support/stack';
+import { SettingsNodeRed } from '../../support/node-red-settings-process';
 
 // The plugin's admin endpoints in a real Node-RED with adminAuth on, as a user who secures the
 // editor has it: no token, a token without the node's permission, and one with it.
 const endpoints = ['/smarts-ha-server/server/entities', '/smarts-ha-server/server/notify-services', '/smarts-anomaly/anomaly/series', '/smarts-anomaly/anomaly/series/seed.power'];
 const password = 'correct horse battery staple';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function bcryptHash(secret: string): string {
   const nodeRedDir = join(require.resolve('node-red/package.json'), '..');
@@ -30,56 +15,35 @@ function bcryptHash(secret: string): string {
 }
 
 describe('admin endpoints with adminAuth on (a real Node-RED process)', () => {
-  const userDir = mkdtempSync(join(tmpdir(), 'smarts-admin-auth-'));
-  let child: ChildProcess | undefined;
+  const nodeRed = new SettingsNodeRed();
   let url = '';
-  let log = '';
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
     const hash = bcryptHash(password);
-    const settings = {
-      uiHost: '127.0.0.1',
-      uiPort: port,
-      flowFile: 'flows.json',
-      credentialSecret: false,
-      nodesDir: [join(projectRoot(), 'dist', 'nodes')],
-      logging: { console: { level: 'info' } },
-      adminAuth: {
-        type: 'credentials',
-        users: [
-          { username: 'owner', password: hash, permissions: '*' },
-          { username: 'viewer', password: hash, permissions: 'read' },
-          { username: 'flows-only', password: hash, permissions: ['flows.read'] },
-        ],
+    await nodeRed.start(
+      {
+        credentialSecret: false,
+        logging: { console: { level: 'info' } },
+        adminAuth: {
+          type: 'credentials',
+          users: [
+            { username: 'owner', password: hash, permissions: '*' },
+            { username: 'viewer', password: hash, permissions: 'read' },
+            { username: 'flows-only', password: hash, permissions: ['flows.read'] },
+          ],
+        },
       },
-    };
-    writeFileSync(join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
-    writeFileSync(
-      join(userDir, 'flows.json'),
-      JSON.stringify([
+      [
         { id: 'tab', type: 'tab', label: 'auth' },
         // no token: the server node answers the picker with its own configuration error (404), never 401, to a permitted user
         { id: 'server', type: 'smarts-ha-server', name: 'HA', url: 'http://127.0.0.1:9', addon: false },
         { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', x: 200, y: 100, name: '', mapping: 'seed.power=seed-hour-profile', sensitivity: 'normal', trainDays: 14, retrainHours: 24, saveModels: false, wires: [[], [], []] },
-      ]),
+      ],
     );
-    const redJs = join(require.resolve('node-red/package.json'), '..', 'red.js');
-    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!log.includes('Started flows')) {
-      assert.ok(Date.now() < deadline, `Node-RED did not start:\n${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    url = nodeRed.url;
   });
 
-  after(() => {
-    child?.kill('SIGINT');
-    rmSync(userDir, { recursive: true, force: true });
-  });
+  after(() => nodeRed.stop());
 
   /** A token with the scope the user is allowed (Node-RED refuses a wider one). */
   async function tokenFor(username: string, scope: string): Promise<string> {
