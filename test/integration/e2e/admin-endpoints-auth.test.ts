@@ -8,9 +8,10 @@ import { SettingsNodeRed } from '../../support/node-red-settings-process';
 const endpoints = ['/smarts-ha-server/server/entities', '/smarts-ha-server/server/notify-services', '/smarts-anomaly/anomaly/series', '/smarts-anomaly/anomaly/series/seed.power'];
 const password = 'correct horse battery staple';
 
-function bcryptHash(secret: string): string {
+/** Hashed with the bcryptjs Node-RED itself uses to check adminAuth passwords. */
+async function bcryptHash(secret: string): Promise<string> {
   const nodeRedDir = join(require.resolve('node-red/package.json'), '..');
-  const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir] })) as { hashSync(secret: string, rounds: number): string };
+  const bcrypt = (await import(require.resolve('bcryptjs', { paths: [nodeRedDir] }))) as { hashSync(secret: string, rounds: number): string };
   return bcrypt.hashSync(secret, 8);
 }
 
@@ -19,7 +20,7 @@ describe('admin endpoints with adminAuth on (a real Node-RED process)', () => {
   let url = '';
 
   before(async () => {
-    const hash = bcryptHash(password);
+    const hash = await bcryptHash(password);
     await nodeRed.start(
       {
         credentialSecret: false,
