@@ -7,6 +7,8 @@ export function bytesPreview(bytes: Uint8Array, limit = 32): string {
   const head = Buffer.from(bytes.subarray(0, limit));
   const more = bytes.length > limit ? `… (${bytes.length} bytes)` : '';
   const text = head.toString('utf8');
+  // control characters are what makes bytes binary here
+  // eslint-disable-next-line no-control-regex
   const printable = !/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text);
   if (printable) return `${JSON.stringify(text)}${more}`;
   return `0x${head.toString('hex')}${more}`;

@@ -59,10 +59,12 @@ function runTests(nodeBinary, testFiles, env) {
   });
 }
 
-/** What also runs on Node-RED 5 in `all`: the node tests, the real Node-RED process tests, the installed package. */
+/** What also runs on Node-RED 5 in `all`: the node tests, the real Node-RED process tests, the editor in a browser, the installed package. */
 const onNodeRed5 = (file) =>
   file.includes(`${join('dist', 'test', 'nodes')}`) ||
   file.endsWith(join('integration', 'kafka', 'node-red-process.test.js')) ||
+  file.endsWith(join('integration', 'browser', 'editor.test.js')) ||
+  file.endsWith(join('integration', 'e2e', 'admin-endpoints-auth.test.js')) ||
   file.includes(join('dist', 'test', 'integration', 'package'));
 
 if (nodeRedMajor === '5') {

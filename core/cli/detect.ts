@@ -69,7 +69,8 @@ export const command: CliCommand = {
     const { join } = await import('node:path');
     const { existsSync } = await import('node:fs');
     const shippedDefault = join(shippedModelsDir, defaultModelName);
-    const modelPath = values.model ?? ((kind === 'energy' || kind === 'power') && existsSync(join(shippedDefault, 'metadata.json')) ? shippedDefault : undefined);
+    const { resolveModelArg } = await import('./model-arg');
+    const modelPath = values.model !== undefined ? resolveModelArg(values.model) : ((kind === 'energy' || kind === 'power') && existsSync(join(shippedDefault, 'metadata.json')) ? shippedDefault : undefined);
     if (modelPath) {
       try {
         const loaded = await loadModelDir(modelPath, { kind });

@@ -11,7 +11,8 @@ Scores JSON lines of readings (or the seed's {"hour": h, "mwh": v}) with a fixed
 (no learning) and writes one scored reading per line. A bad line is reported on stderr
 with its line number and the exit code is 1; the other lines are still scored.
 
-  --model DIR        model directory (e.g. models/seed-hour-profile, models/default or a trained one)
+  --model DIR        a model directory (one you trained), or a shipped model by name:
+                     seed-hour-profile or default
   --sensitivity S    high, normal (default) or low: how readily a trained series model alerts
                      (the seed's table and the default model's extremes are fixed rules)`;
 
@@ -33,7 +34,8 @@ export const command: CliCommand = {
     const { UnitError } = await import('../units');
     let scorer;
     try {
-      const loaded = await loadModelDir(values.model);
+      const { resolveModelArg } = await import('./model-arg');
+      const loaded = await loadModelDir(resolveModelArg(values.model));
       scorer = new FixedScorer(loaded.model, `${loaded.model.type}@${loaded.metadata.version}`, sensitivity);
     } catch (error) {
       if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);

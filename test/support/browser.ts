@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -34,8 +34,14 @@ export async function openBrowser(): Promise<BrowserSession> {
 }
 
 /** Where browser tests keep their screenshots (git-ignored): artifacts/browser/<name>.png. */
+/** Under artifacts/browser/node-red-<major>/, so the runs on Node-RED 4 and 5 keep their own. */
 export function screenshotPath(name: string): string {
-  const dir = join(projectRoot(), 'artifacts', 'browser');
+  const dir = join(projectRoot(), 'artifacts', 'browser', `node-red-${nodeRedUnderTest().split('.')[0]}`);
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.png`);
+}
+
+/** The version of the Node-RED the tests load (the project's, or the one scripts/node-red-runtime.cjs points at). */
+export function nodeRedUnderTest(): string {
+  return (JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
 }

@@ -96,7 +96,7 @@ RED.nodes.registerType('smarts-anomaly', {
     function show(model) {
       var preview = model.preview;
       if (preview.readings === 0) $preview.text('No scored readings of ' + model.entityId + ' yet: nothing to replay.');
-      else $preview.text('Over the last ' + preview.readings + ' readings of ' + model.entityId + ': high would have raised ' + preview.high + ' alerts, normal ' + preview.normal + ', low ' + preview.low + (preview.appliesToModel ? '.' : ' (this model does not depend on the sensitivity).'));
+      else $preview.text('Over the last ' + preview.readings + (preview.readings === 1 ? ' reading' : ' readings') + ' of ' + model.entityId + ': high would have raised ' + preview.high + (preview.high === 1 ? ' alert' : ' alerts') + ', normal ' + preview.normal + ', low ' + preview.low + (preview.appliesToModel ? '.' : ' (this model does not depend on the sensitivity).'));
       if (!model.hasModel) {
         $chart.empty();
         var learning = model.learning ? ' (learning: ' + model.learning.have + ' of ' + model.learning.need + ' readings)' : '';

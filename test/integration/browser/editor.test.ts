@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openBrowser, screenshotPath, type BrowserSession } from '../../support/browser';
+import { nodeRedUnderTest, openBrowser, screenshotPath, type BrowserSession } from '../../support/browser';
 import { projectRoot, stackInfo } from '../../support/stack';
 import { NodeRedProcess, type FlowNode } from '../e2e/support/node-red';
 
@@ -62,6 +62,8 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
   it('palette search finds the nodes by what a user types', { timeout: 120_000 }, async () => {
     const { page } = session;
     await openEditor(page, nodeRed.url);
+    const editorVersion = await page.evaluate(() => (window as unknown as { RED: { settings: { version: string } } }).RED.settings.version);
+    assert.equal(editorVersion, nodeRedUnderTest(), 'the editor is served by the Node-RED under test');
     const homeAssistant = await searchPalette(page, 'home assistant');
     assert.ok(homeAssistant.includes('smarts-ha-meter') && homeAssistant.includes('smarts-ha-notify'), `home assistant: ${homeAssistant.join(', ')}`);
     const kafka = await searchPalette(page, 'kafka');
@@ -200,7 +202,7 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score').count(), 3);
     assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score-one').count(), 1);
     assert.match((await page.locator('#smarts-anomaly-model-info').textContent()) ?? '', /last trained/);
-    assert.match((await page.locator('#smarts-anomaly-preview').textContent()) ?? '', /high would have raised 1 alerts, normal 1, low 1/);
+    assert.match((await page.locator('#smarts-anomaly-preview').textContent()) ?? '', /high would have raised 1 alert, normal 1, low 1/);
     await page.locator('#smarts-anomaly-chart').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('editor-anomaly-model-chart') });
     await series.selectOption('sensor.editor_fresh');

@@ -86,4 +86,15 @@ describe('the packed package, installed by name', { timeout: 600_000 }, () => {
     assert.match(help, /detect/);
     assert.match(help, /worker/);
   });
+
+  it("runs the README's score example from the install, the shipped model named as in the README", () => {
+    const out = execFileSync(join(scratch, 'node_modules', '.bin', 'stream-smarts'), ['score', '--model', 'models/seed-hour-profile'], {
+      cwd: scratch,
+      input: '{"hour": 4, "kwh": 1500}\n',
+      encoding: 'utf8',
+    });
+    const scored = JSON.parse(out.trim()) as { score: number; anomaly: boolean };
+    assert.ok(Math.abs(scored.score - 5.46) < 0.01, `score ${scored.score}`);
+    assert.equal(scored.anomaly, true);
+  });
 });

@@ -18,6 +18,7 @@ describe('previews of bad values in errors', () => {
       (rejected: Error) => rejected,
     );
     assert.match(error.message, /neither Avro nor JSON .*value 0x07000000011bff/);
+    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(error.message, /[\u0000-\u001f\u007f\ufffd]/);
   });
 

@@ -18,6 +18,11 @@ interface PrepareUserDir {
   };
 }
 
+/** red.js of the Node-RED under test (the project's 4.1, or Node-RED 5 through scripts/node-red-runtime.cjs). */
+function nodeRedMain(): string {
+  return join(require.resolve('node-red/package.json'), '..', 'red.js');
+}
+
 export function loadDemoFlow(): FlowNode[] {
   return JSON.parse(readFileSync(join(projectRoot(), 'flows', 'stream-smarts-demo.json'), 'utf8')) as FlowNode[];
 }
@@ -80,7 +85,7 @@ export class NodeRedProcess {
     const prepared = prepareUserDir({ userDir, flowFile, credentialSecret: secret, pluginDir: root, modelsFrom: join(root, 'models') });
     const port = await freePort();
     const nodeRed = new NodeRedProcess(userDir, port, prepared.modelDir);
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'node-red', 'red.js'), '--settings', join(root, 'scripts', 'node-red', 'settings.js'), '--userDir', userDir], {
+    const child = spawn(process.execPath, [nodeRedMain(), '--settings', join(root, 'scripts', 'node-red', 'settings.js'), '--userDir', userDir], {
       cwd: root,
       env: nodeRedEnv(info, {
         STREAM_SMARTS_CREDENTIAL_SECRET: secret,
