@@ -12,7 +12,7 @@ import { checkTopicName, parseCliOptions, requiredBrokers } from './options';
 const usage = `Usage: stream-smarts load --brokers H:P[,H:P] [--topic raw_mwh] [--format avro|json]
                           [--registry URL] [--entity ID] [--rate R] < readings.jsonl
 
-Reads JSON lines from stdin: full readings, or the seed's {"hour": h, "mwh": v} / {"hour": h, "kwh": v}
+Reads JSON lines from stdin: full readings, or hour records {"hour": h, "mwh": v} / {"hour": h, "kwh": v}
 (values in Wh; placed today at that hour, entity id ${seedEntityId} unless --entity says otherwise).
 Every line is validated; good ones are produced to --topic keyed by entity id, bad ones are reported
 on stderr with their line numbers (exit code 1).
@@ -23,7 +23,7 @@ on stderr with their line numbers (exit code 1).
   --registry  Confluent-compatible schema registry API, e.g. http://127.0.0.1:8081/apis/ccompat/v7;
               Avro is then written in the Confluent wire format (subject <topic>-value),
               without it as Avro single-object encoding
-  --entity    entity id for seed records (default ${seedEntityId})
+  --entity    entity id for hour records (default ${seedEntityId})
   --rate      lines per second (default: as fast as the broker takes them)`;
 
 interface LoadOptions {

@@ -7,14 +7,14 @@ import { cliSensitivity } from './options';
 
 const usage = `Usage: stream-smarts score --model DIR < readings.jsonl > scored.jsonl
 
-Scores JSON lines of readings (or the seed's {"hour": h, "mwh": v}) with a fixed model
+Scores JSON lines of readings (or hour records {"hour": h, "mwh": v}) with a fixed model
 (no learning) and writes one scored reading per line. A bad line is reported on stderr
 with its line number and the exit code is 1; the other lines are still scored.
 
   --model DIR        a model directory (one you trained), or a shipped model by name:
                      seed-hour-profile or default
   --sensitivity S    high, normal (default) or low: how readily a trained series model alerts
-                     (the seed's table and the default model's extremes are fixed rules)`;
+                     (seed-hour-profile's table and the default model's extremes are fixed rules)`;
 
 export const command: CliCommand = {
   name: 'score',

@@ -11,7 +11,7 @@ const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out 
                             [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
                             [--metrics] [--metrics-interval SECONDS] [--state-topic TOPIC | --no-state]
 
-The scoring engine, headless (the seed's KSQL server): a member of a Kafka consumer group that
+The scoring engine, headless: a member of a Kafka consumer group that
 reads readings from --in (Avro or JSON, detected per message), scores each with its series'
 model and writes every scored reading (JSON) to --out and each anomaly (JSON record with
 entity_id, ts, hour, value, unit, score, expected, ...) to --anomalies. Start more workers with
@@ -32,7 +32,7 @@ flight, commits and flushes before exiting.
   --models           per-series model directory, a subfolder per series (default: the shipped models/);
                      a series without one starts from --default-model and learns online
   --series-model     SERIES=FOLDER scores a series with a fixed model folder inside --models
-                     (repeatable; default ${formatMapping(defaultSeriesModels)}, the seed's UDF)
+                     (repeatable; default ${formatMapping(defaultSeriesModels)})
   --default-model    folder inside --models that new series start from (default: default)
   --save-models      save each series' trained model into --models (off by default)
   --sensitivity      high, normal (default) or low: how readily a learnt model alerts

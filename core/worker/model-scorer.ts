@@ -29,6 +29,7 @@ export function createModelScorer(options: ModelScorerOptions): ReadingScorer {
     mapping: options.seriesModels ?? defaultSeriesModels,
     defaultModel: options.defaultModel,
     save: options.save ?? false,
+    keepRecent: false,
     ...(options.sensitivity ? { sensitivity: options.sensitivity } : {}),
     logger: { info: () => undefined, warn: (message) => log(`worker: ${message}`) },
   });

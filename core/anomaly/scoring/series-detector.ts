@@ -7,7 +7,7 @@ import type { Reading, ScoredReading } from '../../reading';
 import { dayMs, hourMs, hourOfDay, rateUnitOf, readingConversion, UnitError } from '../../units';
 import { extremeScore, type DefaultModelParams } from '../model/default-model';
 import { explain } from './explain';
-import type { Feedback, FeedbackKind } from '../../feedback';
+import type { Feedback } from '../../feedback';
 import { isSuppressed, type Suppression } from './suppression';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { fitHomeModel, minTrainingPoints, type FitOptions, type FitReport } from '../training/fit';
@@ -15,18 +15,12 @@ import { HomeScorer, type HomeModelParams } from '../model/home-model';
 import { seriesStateVersion, type SeriesDetectorState } from '../../state/series-state';
 import { finiteScore, scoredReading } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
+import { SeriesHistory, type HistoryPoint } from './series-history';
 
 /** Anomalous readings closer than this belong to one alert. */
 const alertGapMs = 3 * hourMs;
 
-export interface HistoryPoint {
-  ts: number;
-  rate: number;
-  hour: number;
-  /** Flagged when scored, so kept out of training unless marked expected. */
-  flagged: boolean;
-  feedback?: FeedbackKind;
-}
+export type { HistoryPoint } from './series-history';
 
 export interface SeriesDetectorOptions {
   entityId: string;
@@ -34,6 +28,7 @@ export interface SeriesDetectorOptions {
   /** Days of history before the series gets its own model. */
   learnDays?: number;
   retrainEveryMs?: number;
+  /** Days of history kept (default 91: retraining learns from the last 90). */
   keepDays?: number;
   fit?: Partial<FitOptions>;
   /** A model trained earlier (e.g. loaded from its directory). */
@@ -57,7 +52,7 @@ export interface SeriesStatus {
 }
 
 export class SeriesDetector {
-  private history: HistoryPoint[] = [];
+  private history = new SeriesHistory();
   private scorer: HomeScorer | null = null;
   private trainedAt: number | null = null;
   private training: Promise<FitReport | null> | null = null;
@@ -116,7 +111,7 @@ export class SeriesDetector {
       detector: 'series',
       version: seriesStateVersion,
       entityId: this.options.entityId,
-      history: this.history.map((point) => [point.ts, point.rate, point.hour, point.flagged ? 1 : 0, point.feedback ?? null]),
+      history: this.history.columns(),
       model: this.scorer ? this.scorer.params : null,
       scorerState: this.scorer ? this.scorer.saveState() : null,
       trainedAt: this.trainedAt,
@@ -137,7 +132,7 @@ export class SeriesDetector {
   restore(state: SeriesDetectorState): void {
     if (state.detector !== 'series' || state.version !== seriesStateVersion) throw new Error(`cannot restore ${state.detector}@${state.version} state into a series detector (needs series@${seriesStateVersion})`);
     if (state.entityId !== this.options.entityId) throw new Error(`state of ${state.entityId} cannot restore ${this.options.entityId}`);
-    this.history = state.history.map(([ts, rate, hour, flagged, feedback]) => ({ ts, rate, hour, flagged: flagged === 1, ...(feedback ? { feedback } : {}) }));
+    this.history = SeriesHistory.fromColumns(state.history);
     this.scorer = state.model ? new HomeScorer(state.model, this.alertAt()) : null;
     if (this.scorer && state.scorerState) this.scorer.restoreState(state.scorerState);
     this.trainedAt = state.trainedAt;
@@ -153,8 +148,17 @@ export class SeriesDetector {
     this.modelId = state.modelId;
   }
 
+  /** The history window as points, oldest first (a copy). */
   historySnapshot(): readonly HistoryPoint[] {
-    return this.history;
+    return this.history.points();
+  }
+
+  get historyLength(): number {
+    return this.history.length;
+  }
+
+  get newestHistoryTs(): number | undefined {
+    return this.history.lastTs();
   }
 
   /**
@@ -268,12 +272,10 @@ export class SeriesDetector {
   }
 
   private trim(now: number): void {
-    const keepMs = (this.options.keepDays ?? 120) * dayMs;
-    // trim in daily chunks, not per reading, so the history array is rarely copied
-    if (((this.history[0] as HistoryPoint | undefined)?.ts ?? now) >= now - keepMs - dayMs) return;
-    let drop = 0;
-    while (drop < this.history.length && (this.history[drop] as HistoryPoint).ts < now - keepMs) drop += 1;
-    if (drop > 0) this.history.splice(0, drop);
+    const keepMs = (this.options.keepDays ?? 91) * dayMs;
+    // trim in daily chunks, not per reading, so the columns are rarely moved
+    if ((this.history.firstTs() ?? now) >= now - keepMs - dayMs) return;
+    this.history.dropBefore(now - keepMs);
   }
 
   /** The model's score at which this series alerts: its sensitivity's threshold. */
@@ -285,7 +287,7 @@ export class SeriesDetector {
   needsTraining(now: number): boolean {
     if (this.training) return false;
     if (this.history.length < minTrainingPoints) return false;
-    const first = (this.history[0] as HistoryPoint).ts;
+    const first = this.history.firstTs() as number;
     // never replace a model (e.g. one loaded from its folder) with one learnt from less history
     if (now - first < this.learnDays * dayMs) return false;
     if (this.trainedAt === null) return true;
@@ -295,9 +297,11 @@ export class SeriesDetector {
   /** Trains on a snapshot of the history; scoring continues meanwhile; the swap is atomic. */
   retrain(now: number, onProgress?: (fraction: number, stage: string) => void): Promise<FitReport | null> {
     if (this.training) return this.training;
-    const snapshot = this.history
-      .filter((point) => point.feedback === 'expected' || (point.feedback !== 'investigate' && (!point.flagged || this.options.trainOnFlagged)))
-      .map((point) => ({ ts: point.ts, rate: point.rate }));
+    const snapshot: { ts: number; rate: number }[] = [];
+    for (let index = 0; index < this.history.length; index += 1) {
+      const feedback = this.history.feedbackAt(index);
+      if (feedback === 'expected' || (feedback !== 'investigate' && (!this.history.flaggedAt(index) || this.options.trainOnFlagged))) snapshot.push({ ts: this.history.tsAt(index), rate: this.history.rateAt(index) });
+    }
     const kind = this.options.fit?.readingKind ?? 'energy';
     const run = async (): Promise<FitReport | null> => {
       try {
@@ -319,7 +323,8 @@ export class SeriesDetector {
         // replay the last day so the new scorer's state (window, CUSUM) is warm, and its always-on window
         const since = (this.lastTs ?? now) - dayMs;
         const alwaysOnSince = (this.lastTs ?? now) - params.driftHours * hourMs;
-        for (const point of this.history) {
+        for (let index = 0; index < this.history.length; index += 1) {
+          const point = { ts: this.history.tsAt(index), rate: this.history.rateAt(index) };
           if (point.ts >= since) next.step(point);
           else if (point.ts > alwaysOnSince) next.primeAlwaysOn(point);
         }
@@ -340,7 +345,8 @@ export class SeriesDetector {
    * them; readings already in the history (same ts) are skipped. Returns how many were added.
    */
   addHistory(readings: readonly Reading[]): number {
-    const known = new Set(this.history.map((point) => point.ts));
+    const points = this.history.points();
+    const known = new Set(points.map((point) => point.ts));
     let added = 0;
     for (const reading of readings) {
       if (reading.artefact || known.has(reading.ts)) continue;
@@ -348,21 +354,22 @@ export class SeriesDetector {
       const rate = toRate(reading, effectiveIntervalS(reading, Math.round(this.intervalS)));
       if (!Number.isFinite(rate)) continue;
       const hour = hourOfDay(reading.ts);
-      this.history.push({ ts: reading.ts, rate, hour, flagged: false });
+      points.push({ ts: reading.ts, rate, hour, flagged: false });
       this.hourSums[hour] = (this.hourSums[hour] as number) + rate;
       this.hourCounts[hour] = (this.hourCounts[hour] as number) + 1;
       known.add(reading.ts);
       added += 1;
     }
-    this.history.sort((a, b) => a.ts - b.ts);
-    if (this.history.length >= 3) {
+    points.sort((a, b) => a.ts - b.ts);
+    this.history.replace(points);
+    if (points.length >= 3) {
       const steps: number[] = [];
-      for (let i = 1; i < this.history.length; i += 1) steps.push(((this.history[i] as HistoryPoint).ts - (this.history[i - 1] as HistoryPoint).ts) / 1000);
+      for (let i = 1; i < points.length; i += 1) steps.push(((points[i] as HistoryPoint).ts - (points[i - 1] as HistoryPoint).ts) / 1000);
       steps.sort((a, b) => a - b);
       const step = steps[Math.floor(steps.length / 2)] as number;
       if (step > 0) this.intervalS = Math.max(minIntervalS, step);
     }
-    const last = this.history[this.history.length - 1];
+    const last = points[points.length - 1];
     if (last) {
       this.lastTs = Math.max(this.lastTs ?? last.ts, last.ts);
       this.trim(this.lastTs);
@@ -372,9 +379,10 @@ export class SeriesDetector {
 
   /** Applies household feedback to the reading at `feedback.ts`; false when it is not in the history. */
   applyFeedback(feedback: Feedback): boolean {
-    const point = this.history.find((candidate) => candidate.ts === feedback.ts);
-    if (!point) return false;
-    point.feedback = feedback.feedback;
+    const index = this.history.indexOf(feedback.ts);
+    if (index < 0) return false;
+    this.history.setFeedback(index, feedback.feedback);
+    const point = this.history.pointAt(index);
     if (feedback.feedback === 'expected') {
       const now = this.lastTs ?? point.ts;
       // until two retrains have passed: the marked reading is in the training history by then

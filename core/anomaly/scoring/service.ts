@@ -33,6 +33,8 @@ export interface AnomalyServiceOptions {
   sensitivity?: Sensitivity;
   /** Save each series' trained model under modelDir/<entity folder>. */
   save?: boolean;
+  /** Keep each series' recent scored readings for the editor's chart and preview (default true; the worker has no editor). */
+  keepRecent?: boolean;
   logger?: AnomalyLogger;
 }
 
@@ -179,6 +181,7 @@ export class AnomalyService {
   /** Synchronous scoring of a reading whose series is loaded (call ensure first). */
   scoreLoaded(reading: Reading): ScoredReading {
     const scored = this.scoreSeries(reading);
+    if (this.options.keepRecent === false) return scored;
     let ring = this.recent.get(reading.entity_id);
     if (!ring) this.recent.set(reading.entity_id, (ring = new RecentRing()));
     ring.push(reading, scored);
@@ -215,7 +218,7 @@ export class AnomalyService {
     }
     if (series.kind === 'fixed') throw new ModelDirError(`${first.entity_id} uses a fixed model (${series.scorer.modelId}); it does not train`);
     series.detector.addHistory(readings.filter((reading) => reading.entity_id === first.entity_id));
-    const have = series.detector.historySnapshot().length;
+    const have = series.detector.historyLength;
     if (have < minTrainingPoints) throw new ModelDirError(`too little history to train ${first.entity_id}: ${have} readings (need at least ${minTrainingPoints})`);
     return this.runTraining(first.entity_id, series.detector, onProgress);
   }
@@ -224,7 +227,7 @@ export class AnomalyService {
     this.trainingEntity = entityId;
     this.trainingProgress = 0;
     try {
-      const last = detector.historySnapshot().at(-1)?.ts ?? Date.now();
+      const last = detector.newestHistoryTs ?? Date.now();
       const report = await detector.retrain(Math.max(last, Date.now()), (fraction) => {
         this.trainingProgress = fraction;
         onProgress?.(fraction);

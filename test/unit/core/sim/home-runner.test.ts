@@ -48,7 +48,8 @@ describe('simulated home runner', () => {
     });
     while (running.hours < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     await running.stop();
-    writtenAt.slice(0, 3).forEach((at, hour) => assert.ok(at >= firstAt + hour * 20, `hour ${hour} written ${at - firstAt} ms after firstAt`));
+    // Node's timers run on a monotonic clock and may fire a millisecond before Date.now() says they are due
+    writtenAt.slice(0, 3).forEach((at, hour) => assert.ok(at >= firstAt + hour * 20 - 2, `hour ${hour} written ${at - firstAt} ms after firstAt`));
   });
 
   it('reports a failing sink and goes on', async () => {
