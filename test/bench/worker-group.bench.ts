@@ -16,8 +16,8 @@ import { readingMessages, until } from './pipeline/readings';
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
-    count: { type: 'string', default: '60000' },
-    meters: { type: 'string', default: '5000' },
+    count: { type: 'string', default: '150000' },
+    meters: { type: 'string', default: '10000' },
     partitions: { type: 'string', default: '6' },
     workers: { type: 'string', default: '1,2,3' },
   },
