@@ -40,6 +40,7 @@ export class StateFormatError extends Error {}
 
 const typedArrays = {
   $f32: Float32Array,
+  $f64: Float64Array,
   $i32: Int32Array,
   $u16: Uint16Array,
   $u8: Uint8Array,
@@ -57,7 +58,7 @@ export function encodeState(state: DetectorState): Buffer {
     JSON.stringify(state, (_key, value: unknown) => {
       const tag = tagOf(value);
       if (!tag) return value;
-      const array = value as Float32Array | Int32Array | Uint16Array | Uint8Array;
+      const array = value as Float32Array | Float64Array | Int32Array | Uint16Array | Uint8Array;
       return { [tag]: Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64') };
     }),
   );
@@ -80,7 +81,7 @@ function columnsFromTuples(tuples: HistoryTuple[]): HistoryColumns {
     base,
     seconds: new Int32Array(tuples.length),
     millis: new Uint16Array(tuples.length),
-    rate: new Float32Array(tuples.length),
+    rate: new Float64Array(tuples.length),
     hour: new Uint8Array(tuples.length),
     flags: new Uint8Array(tuples.length),
   };
@@ -113,6 +114,6 @@ export function decodeState(bytes: Buffer | string): DetectorState {
     return { ...state, version: seriesStateVersion, history: columnsFromTuples(state.history as HistoryTuple[]) };
   }
   const history = state.history as Partial<HistoryColumns> | null;
-  if (!history || typeof history.base !== 'number' || !(history.seconds instanceof Int32Array) || !(history.rate instanceof Float32Array)) throw new StateFormatError('state has no history columns');
+  if (!history || typeof history.base !== 'number' || !(history.seconds instanceof Int32Array) || !(history.rate instanceof Float64Array)) throw new StateFormatError('state has no history columns');
   return state as SeriesDetectorState;
 }
