@@ -59,7 +59,7 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-const fencedErrors = /fenced|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|INVALID_TRANSACTION_TIMEOUT|UNSUPPORTED_VERSION|UNSUPPORTED_FOR_MESSAGE_FORMAT/i;
+const fencedErrors = /fence|old epoch|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|INVALID_TRANSACTION_TIMEOUT|UNSUPPORTED_VERSION|UNSUPPORTED_FOR_MESSAGE_FORMAT/i;
 
 /** Errors after which this producer can never commit again. */
 export function isFatalTransactionError(error: KafkaError): boolean {
