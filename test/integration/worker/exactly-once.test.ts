@@ -105,7 +105,7 @@ describe('stream-smarts worker: exactly-once through a SIGKILL', { timeout: 420_
     return rows;
   }
 
-  async function killAndRestart(mode: (typeof modes)[number]): Promise<{ tally: Tally; first: WorkerProcess; second: WorkerProcess }> {
+  async function killAndRestart(mode: (typeof modes)[number]): Promise<{ tally: Tally; first: WorkerProcess; second: WorkerProcess; atKill: number }> {
     const args = [
       '--brokers', stackInfo().kafka.brokers.join(','), '--in', topic(mode, 'in'), '--out', topic(mode, 'scored'),
       '--group', topic(mode, 'group'), '--models', join(projectRoot(), 'models'), '--from-beginning', '--instance-id', 'eos-test', `--${mode}`,
@@ -117,6 +117,7 @@ describe('stream-smarts worker: exactly-once through a SIGKILL', { timeout: 420_
     const streaming = stream(mode);
     const total = meters.length * perMeter;
     await until('a quarter of the stream scored', () => (rows.length >= total / 4 ? true : undefined), 120_000);
+    const atKill = rows.length;
     first.child.kill('SIGKILL');
     await first.exit;
     const second = spawnWorker(args);
@@ -126,12 +127,12 @@ describe('stream-smarts worker: exactly-once through a SIGKILL', { timeout: 420_
     await new Promise((resolve) => setTimeout(resolve, 3000)); // late duplicates would show by now
     second.child.kill('SIGTERM');
     assert.equal(await second.exit, 0, second.stderr);
-    return { tally: tally(sent, rows), first, second };
+    return { tally: tally(sent, rows), first, second, atKill };
   }
 
   it('exactly-once: every reading scored once, in order per series, across the kill', async (t) => {
-    const { tally: counts, first, second } = await killAndRestart('exactly-once');
-    t.diagnostic(`exactly-once: ${JSON.stringify(counts)}`);
+    const { tally: counts, first, second, atKill } = await killAndRestart('exactly-once');
+    t.diagnostic(`exactly-once: ${JSON.stringify(counts)}, ${atKill} seen when the first worker was killed`);
     assert.match(first.stderr, /exactly-once \(transactions/);
     assert.match(second.stderr, /exactly-once \(transactions/);
     assert.equal(counts.lost, 0, 'lost');
@@ -141,8 +142,8 @@ describe('stream-smarts worker: exactly-once through a SIGKILL', { timeout: 420_
   });
 
   it('at-least-once (--no-exactly-once): none lost across the kill; duplicates possible', async (t) => {
-    const { tally: counts, second } = await killAndRestart('no-exactly-once');
-    t.diagnostic(`at-least-once: ${JSON.stringify(counts)}`);
+    const { tally: counts, second, atKill } = await killAndRestart('no-exactly-once');
+    t.diagnostic(`at-least-once: ${JSON.stringify(counts)}, ${atKill} seen when the first worker was killed`);
     assert.match(second.stderr, /at-least-once \(--no-exactly-once\)/);
     assert.equal(counts.lost, 0, 'lost');
     assert.equal(counts.outOfOrder, 0, 'first arrivals out of order');
