@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { toKafkaError } from './errors';
 import type { CommitPoint } from './offset-tracker';
 import type { TransactionTransport } from './transactional-output';
@@ -27,6 +27,8 @@ export function transactionalTransport(kafka: Kafka, options: TransactionalProdu
       maxInFlightRequests: 1,
       transactionTimeout: options.transactionTimeoutMs ?? 10_000,
       allowAutoTopicCreation: true,
+      // by key, as the at-least-once producer: a series' results land on the same output partition either way
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   async function connected(): Promise<Producer> {
     if (producer) return producer;

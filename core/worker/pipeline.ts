@@ -176,7 +176,8 @@ export class ScoringPipeline {
       },
       (error: unknown) => {
         this.unsent += sent.length;
-        for (const item of sent) this.options.onUnsent?.(item.message, asError(error));
+        // one line for the run: its messages are all uncommitted (their offsets were in the same transaction)
+        this.options.onUnsent?.((sent[sent.length - 1] as DecodedMessage).message, asError(error));
       },
     );
   }
