@@ -10,14 +10,18 @@ const usage = `Usage: stream-smarts worker --brokers H:P[,H:P] --in TOPIC --out 
                             [--dead-letters TOPIC] [--group ID] [--models DIR] [--series-model SERIES=FOLDER ...]
                             [--default-model FOLDER] [--save-models] [--sensitivity S] [--registry URL] [--from-beginning]
                             [--metrics] [--metrics-interval SECONDS] [--state-topic TOPIC | --no-state]
+                            [--exactly-once | --no-exactly-once] [--instance-id NAME]
 
 The scoring engine, headless: a member of a Kafka consumer group that
 reads readings from --in (Avro or JSON, detected per message), scores each with its series'
 model and writes every scored reading (JSON) to --out and each anomaly (JSON record with
 entity_id, ts, hour, value, unit, score, expected, ...) to --anomalies. Start more workers with
 the same --group to score more meters: Kafka spreads the partitions between them, and each
-meter (the message key) stays on one partition, in order. An offset is committed only after the
-results are acknowledged, so nothing is lost: while the schema registry is unreachable the
+meter (the message key) stays on one partition, in order. By default each reading is scored
+exactly once: its results, its series' state checkpoint and its input offset are committed in
+one Kafka transaction (read --out and --anomalies with read_committed). With --no-exactly-once
+(or a broker that refuses transactions, said at start) an offset is committed after the results
+are acknowledged: nothing is lost, a crash may repeat results. Either way: while the schema registry is unreachable the
 worker waits and retries (and says so) rather than skip a reading. What can never be scored
 (bytes that are not Avro or JSON, a record that is not a reading) goes to --dead-letters as it
 came, with headers x-error, x-source-topic, x-source-partition, x-source-offset. Ctrl-C (SIGINT/SIGTERM) finishes the messages in
@@ -42,7 +46,13 @@ flight, commits and flushes before exiting.
   --metrics-interval seconds between metrics lines (default 10)
   --state-topic      compacted topic keeping each series' learned state, so a partition that moves
                      to another worker keeps its memory (default <group>-series-state-changelog)
-  --no-state         keep learned state in memory only`;
+  --no-state         keep learned state in memory only
+  --exactly-once     results, state and input offsets in one transaction (default)
+  --no-exactly-once  at-least-once: results acknowledged, then offsets committed
+  --instance-id      names this worker in its transactional id <group>-tx-<instance-id>; keep it the
+                     same across restarts (e.g. the host or pod name) so a restarted worker fences its
+                     predecessor and aborts its unfinished transaction at once (default <host>-<pid>:
+                     the broker aborts it after 10 s); each concurrent worker needs its own`;
 
 interface WorkerOptions {
   brokers: string[];
@@ -60,6 +70,8 @@ interface WorkerOptions {
   fromBeginning: boolean;
   metricsIntervalMs: number | undefined;
   stateTopic: string | false | undefined;
+  exactlyOnce: boolean;
+  instanceId: string | undefined;
 }
 
 export function parseWorkerOptions(args: string[]): WorkerOptions {
@@ -81,7 +93,14 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     'metrics-interval': { type: 'string' },
     'state-topic': { type: 'string' },
     'no-state': { type: 'boolean', default: false },
+    'exactly-once': { type: 'boolean', default: false },
+    'no-exactly-once': { type: 'boolean', default: false },
+    'instance-id': { type: 'string' },
   });
+  if (values['exactly-once'] && values['no-exactly-once']) throw new CliUsageError('--exactly-once and --no-exactly-once exclude each other');
+  if (values['instance-id'] !== undefined && !/^[A-Za-z0-9._-]{1,200}$/.test(values['instance-id'])) {
+    throw new CliUsageError(`--instance-id must be letters, digits, '.', '_' or '-', got '${values['instance-id']}'`);
+  }
   if (values['state-topic'] !== undefined && values['no-state']) throw new CliUsageError('--state-topic and --no-state exclude each other');
   if (values['state-topic'] !== undefined) checkTopicName('--state-topic', values['state-topic']);
   const brokers = requiredBrokers(values.brokers);
@@ -122,6 +141,8 @@ export function parseWorkerOptions(args: string[]): WorkerOptions {
     fromBeginning: values['from-beginning'] ?? false,
     metricsIntervalMs,
     stateTopic: values['no-state'] ? false : values['state-topic'],
+    exactlyOnce: !values['no-exactly-once'],
+    instanceId: values['instance-id'],
   };
 }
 
@@ -182,6 +203,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
         fromBeginning: options.fromBeginning,
         metricsIntervalMs: options.metricsIntervalMs,
         stopTimeoutMs,
+        exactlyOnce: options.exactlyOnce,
+        ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
         ...(options.stateTopic !== undefined ? { stateTopic: options.stateTopic } : {}),
       },
       { scorer, log, signal: shutdown.signal, onMetrics: (metrics) => io.stdout.write(`${formatMetrics(metrics)}\n`) },
@@ -192,7 +215,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
   if (!shutdown.signal.aborted) {
-    log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}; Ctrl-C stops`);
+    log(`worker: scoring ${options.inTopic} → ${options.outTopic}${options.anomaliesTopic ? ` (+ anomalies → ${options.anomaliesTopic})` : ''} in group ${options.groupId}, ${deliveryLine(worker.delivery, options.exactlyOnce)}; Ctrl-C stops`);
   }
   const outcome = await Promise.race([shutdown.signalled.then((name) => ({ signal: name })), worker.done.then(() => ({ signal: '' }), (error: Error) => ({ error }))]);
   if ('error' in outcome) {
@@ -208,6 +231,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   // kafkajs may leave reconnect timers behind when the broker is gone: they must not keep the process
   setTimeout(() => process.exit(process.exitCode ?? (stats.unsent > 0 ? 1 : 0)), 1000).unref();
   return stats.unsent > 0 ? 1 : 0;
+}
+
+function deliveryLine(delivery: 'exactly-once' | 'at-least-once', asked: boolean): string {
+  if (delivery === 'exactly-once') return 'exactly-once (transactions; read the output with read_committed)';
+  return asked ? 'at-least-once (the broker refused transactions)' : 'at-least-once (--no-exactly-once)';
 }
 
 export const command: CliCommand = {

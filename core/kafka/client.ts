@@ -2,6 +2,8 @@ import { Kafka, logLevel, Partitioners, type KafkaConfig, type Message, type Pro
 import { tlsOptions, type BrokerConfig } from './config';
 import { toKafkaError } from './errors';
 import { kafkaLogCreator } from './log';
+import type { TransactionTransport } from './transactional-output';
+import { transactionalTransport, type TransactionalProducerOptions } from './transactional-transport';
 import { silentLogger, type Delivery, type KafkaLogger, type ProduceRecord } from './types';
 
 /** The sending half the buffered producer drives: kafkajs behind a four-method interface. */
@@ -17,6 +19,8 @@ export interface KafkaClient {
   readonly config: BrokerConfig;
   /** An idempotent producer (acks all, in-order, DefaultPartitioner). */
   producerTransport(): ProducerTransport;
+  /** A transactional producer (idempotent, one request in flight) that commits records and consumer offsets together. */
+  transactionTransport(options: TransactionalProducerOptions): TransactionTransport;
   /** Connects, reads cluster metadata, disconnects: proves address, TLS and SASL credentials. */
   checkConnection(): Promise<void>;
   /** Creates a topic if it does not exist; resolves true when it was created. */
@@ -58,6 +62,7 @@ export function createKafkaClient(config: BrokerConfig, options: KafkaClientOpti
     config,
     kafkajs: kafka,
     producerTransport: () => kafkaProducerTransport(kafka),
+    transactionTransport: (options) => transactionalTransport(kafka, options),
     async checkConnection() {
       const admin = kafka.admin();
       try {
@@ -110,6 +115,7 @@ function kafkaProducerTransport(kafka: Kafka): ProducerTransport {
     async send(records) {
       const messages = records.map((record): Message => {
         const message: Message = { key: record.key ?? null, value: record.value };
+        if (record.partition !== undefined) message.partition = record.partition;
         if (record.headers) message.headers = record.headers;
         return message;
       });
@@ -133,7 +139,7 @@ function kafkaProducerTransport(kafka: Kafka): ProducerTransport {
         next.set(`${entry.topicName}\u0000${entry.partition}`, BigInt(entry.baseOffset ?? entry.offset ?? '0'));
       }
       return records.map((record, index) => {
-        const partition = partitionOf.get(messages[index] as Message) ?? 0;
+        const partition = record.partition ?? partitionOf.get(messages[index] as Message) ?? 0;
         const slot = `${record.topic}\u0000${partition}`;
         const offset = next.get(slot) ?? 0n;
         next.set(slot, offset + 1n);

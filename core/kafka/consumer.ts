@@ -4,12 +4,12 @@ import type { KafkaClient } from './client';
 import { Committer } from './committer';
 import { toKafkaError, type KafkaError } from './errors';
 import { InFlightLimit } from './in-flight-limit';
-import { OffsetTracker } from './offset-tracker';
+import { OffsetTracker, type CommitPoint } from './offset-tracker';
 import { silentLogger, type ConsumedMessage, type InFlightMessage, type KafkaLogger } from './types';
 
 export type ConsumerEvent =
   | { type: 'connecting' }
-  | { type: 'joined'; partitions: number }
+  | { type: 'joined'; partitions: number; generation: number }
   | { type: 'disconnected'; error?: KafkaError }
   | { type: 'failed'; error: KafkaError }
   | { type: 'paused' }
@@ -35,6 +35,16 @@ export interface GroupConsumerOptions {
   handle?: (message: ConsumedMessage, finish: () => void) => void;
   onEvent?: (event: ConsumerEvent) => void;
   logger?: KafkaLogger;
+  /**
+   * Read only committed records of transactional producers (Kafka's read_committed; default
+   * true): an aborted transaction's records are never delivered, an open one's not yet.
+   */
+  readCommitted?: boolean;
+  /**
+   * Commits the offsets past finished messages (default: the group's offset commit). The
+   * exactly-once worker commits them in its output transaction instead.
+   */
+  commitOffsets?: (points: CommitPoint[]) => Promise<void>;
   /** Back-off for retrying a connection that failed with a retriable error (core/retry.ts defaults). */
   retryDelayMs?: { initial: number; max: number };
 }
@@ -68,10 +78,12 @@ export class GroupConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: true,
+      readUncommitted: !(options.readCommitted ?? true),
     });
+    const commitOffsets = options.commitOffsets ?? ((points: CommitPoint[]) => this.consumer.commitOffsets(points));
     this.committer = new Committer(
       async (points) => {
-        await this.consumer.commitOffsets(points);
+        await commitOffsets(points);
         this.emit({ type: 'committed', partitions: points.length });
       },
       (error, points) => {
@@ -84,7 +96,7 @@ export class GroupConsumer {
       this.tracker.reset();
       this.committer.clear();
       const assigned = Object.values(event.payload.memberAssignment).reduce((sum, partitions) => sum + partitions.length, 0);
-      this.emit({ type: 'joined', partitions: assigned });
+      this.emit({ type: 'joined', partitions: assigned, generation: this.tracker.currentGeneration });
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const failure = toKafkaError(event.payload.error);
@@ -198,6 +210,7 @@ export class GroupConsumer {
         value: message.value ?? null,
         headers: headersAsStrings(message.headers),
         timestamp: message.timestamp,
+        generation: ticket.generation,
       },
       finish: () => {
         if (finished) return;

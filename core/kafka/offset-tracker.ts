@@ -48,6 +48,11 @@ export class OffsetTracker {
     return committed === undefined ? undefined : { topic: ticket.topic, partition: ticket.partition, offset: (committed + 1n).toString() };
   }
 
+  /** Counts resets (rebalances): tickets of an older generation move no commit point. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
   /** Unfinished messages across all partitions. */
   get pending(): number {
     let count = 0;

@@ -1,6 +1,8 @@
 /** A record to produce; the value is already encoded. */
 export interface ProduceRecord {
   topic: string;
+  /** A fixed partition (e.g. a changelog record on its input partition); otherwise chosen by key. */
+  partition?: number;
   key?: string | Buffer | null;
   value: Buffer | null;
   headers?: Record<string, string | Buffer>;
@@ -22,6 +24,8 @@ export interface ConsumedMessage {
   headers: Record<string, string>;
   /** Epoch ms as a string, as Kafka carries it. */
   timestamp: string;
+  /** The consumer-group generation it was consumed in (counts rebalances; set by GroupConsumer). */
+  generation?: number;
 }
 
 /** A consumed message handed out by the consumer; `finish` once it is completely handled (also when it failed). */

@@ -35,6 +35,17 @@ export interface PipelineOptions {
   retry?: BackoffOptions;
   /** Learned state kept in a changelog: restored before a partition's first reading, checkpointed after each run. */
   state?: SeriesStateHooks;
+  /**
+   * Exactly-once: results (and the series' checkpoint) are staged in the transaction that
+   * commits the input offsets; the messages are finished as soon as they are staged.
+   */
+  transaction?: TransactionalSink;
+}
+
+/** The exactly-once output (core/kafka/transactional-output.ts). */
+export interface TransactionalSink {
+  /** Keeps the records of the messages up to `origin` for the transaction that commits past it; resolves once it committed. */
+  stage(origin: ConsumedMessage, records: readonly ProduceRecord[]): Promise<void>;
 }
 
 export interface SeriesStateHooks {
@@ -42,6 +53,8 @@ export interface SeriesStateHooks {
   prepare(partition: number): Promise<void>;
   /** Checkpoints the series after its run's results were acknowledged, before they are committed. */
   checkpoint(partition: number, entityId: string): Promise<void>;
+  /** The series' checkpoint as a changelog record, for a transaction to carry (exactly-once). */
+  checkpointRecord?(partition: number, entityId: string): ProduceRecord | null;
 }
 
 export interface PipelineCounters {
@@ -131,6 +144,10 @@ export class ScoringPipeline {
     if (sent.length === 0) return;
     const entityId = (readings[0] as Reading).entity_id;
     const state = this.options.state;
+    if (this.options.transaction) {
+      this.stageInTransaction(this.options.transaction, sent, records, anomalies, state?.checkpointRecord?.(partition, entityId) ?? null);
+      return;
+    }
     this.options.sink.sendAll(records).then(
       async () => {
         if (state) await state.checkpoint(partition, entityId);
@@ -144,6 +161,23 @@ export class ScoringPipeline {
           this.options.onUnsent?.(item.message, asError(error));
           item.leave();
         }
+      },
+    );
+  }
+
+  private stageInTransaction(transaction: TransactionalSink, sent: DecodedMessage[], records: ProduceRecord[], anomalies: number, checkpoint: ProduceRecord | null): void {
+    if (checkpoint) records.push(checkpoint);
+    const committed = transaction.stage((sent[sent.length - 1] as DecodedMessage).message, records);
+    for (const item of sent) item.finish();
+    committed.then(
+      () => {
+        this.scored += sent.length;
+        this.anomalies += anomalies;
+      },
+      (error: unknown) => {
+        this.unsent += sent.length;
+        // one line for the run: its messages are all uncommitted (their offsets were in the same transaction)
+        this.options.onUnsent?.((sent[sent.length - 1] as DecodedMessage).message, asError(error));
       },
     );
   }

@@ -3,11 +3,14 @@
  * the partition's first reading after a (re)assignment, and each series is checkpointed after
  * its results are acknowledged, so a partition moving to another worker takes its memory along.
  */
+import type { Kafka } from 'kafkajs';
+import type { ProduceRecord } from '../kafka/types';
 import { retry } from '../retry';
 import type { ChangelogStore } from '../state/changelog-store';
 import { decodeState, encodeState } from '../state/series-state';
 import type { SeriesStateHooks } from './pipeline';
 import type { ReadingScorer } from './scorer';
+import { readCommittedChangelog } from './changelog-reader';
 
 export interface StateCounters {
   restoredSeries: number;
@@ -25,6 +28,8 @@ export class WorkerSeriesState implements SeriesStateHooks {
     private readonly scorer: ReadingScorer,
     private readonly signal: AbortSignal,
     private readonly log: (line: string) => void,
+    /** Exactly-once: checkpoints travel in the output transactions, so the changelog is read as read_committed up to its markers. */
+    private readonly transactional?: Kafka,
   ) {}
 
   /** A new assignment: every partition's state is read again before its next reading. */
@@ -43,7 +48,12 @@ export class WorkerSeriesState implements SeriesStateHooks {
 
   private async restore(partition: number): Promise<void> {
     const started = Date.now();
-    const states = await retry(() => this.store.readPartitions([partition]), {
+    const read = async (): Promise<Map<string, Buffer>> => {
+      if (!this.transactional) return this.store.readPartitions([partition]);
+      await this.store.open();
+      return readCommittedChangelog(this.transactional, this.store.topic, [partition]);
+    };
+    const states = await retry(read, {
       signal: this.signal,
       shouldRetry: () => true,
       onRetry: (error) => this.log(`worker: reading ${this.store.topic}[${partition}] failed (${String(error)}); retrying before scoring that partition`),
@@ -61,6 +71,15 @@ export class WorkerSeriesState implements SeriesStateHooks {
     this.counters.restoredSeries += count;
     this.counters.restoreMs += ms;
     if (count > 0) this.log(`worker: restored ${count} series of partition ${partition} from ${this.store.topic} in ${ms} ms`);
+  }
+
+  checkpointRecord(partition: number, entityId: string): ProduceRecord | null {
+    const state = this.scorer.snapshot?.(entityId);
+    if (!state) return null;
+    const value = encodeState(state);
+    this.counters.checkpoints += 1;
+    this.counters.checkpointBytes += value.length;
+    return { topic: this.store.topic, partition, key: entityId, value };
   }
 
   async checkpoint(partition: number, entityId: string): Promise<void> {

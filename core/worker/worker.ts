@@ -5,7 +5,10 @@ import { createKafkaClient, type KafkaClient } from '../kafka/client';
 import type { BrokerConfig } from '../kafka/config';
 import { GroupConsumer, type ConsumerEvent } from '../kafka/consumer';
 import type { KafkaError } from '../kafka/errors';
+import type { Delivery, ProduceRecord } from '../kafka/types';
+import { TransactionalOutput } from '../kafka/transactional-output';
 import { groupLag } from './lag';
+import { chooseDelivery, transactionalIdOf, type DeliveryMode } from './delivery-mode';
 import { ScoringPipeline, type PipelineCounters } from './pipeline';
 import type { ReadingScorer } from './scorer';
 import { ChangelogStore, defaultChangelogTopic } from '../state/changelog-store';
@@ -30,6 +33,13 @@ export interface WorkerConfig {
   stateTopic?: string | false;
   /** Longest a stop may take (default 10 s): what is unfinished by then stays uncommitted. */
   stopTimeoutMs?: number;
+  /**
+   * Exactly-once (default true): results, checkpoints and input offsets in one Kafka
+   * transaction; at-least-once when false or when the broker refuses transactions.
+   */
+  exactlyOnce?: boolean;
+  /** Names this worker instance in its transactional id; stable across restarts (default `<host>-<pid>`). */
+  instanceId?: string;
 }
 
 export interface WorkerMetrics extends PipelineCounters {
@@ -54,6 +64,8 @@ export interface WorkerHooks {
 
 export interface RunningWorker {
   readonly stats: PipelineCounters;
+  /** How results and offsets are committed; at-least-once also when exactly-once was asked for and the broker refused it. */
+  readonly delivery: DeliveryMode;
   /** Resolves when the worker stopped; rejects when it failed for good (e.g. bad credentials). */
   readonly done: Promise<void>;
   /** Graceful: stops taking messages, finishes those in flight, commits, flushes the producer. */
@@ -87,9 +99,22 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   });
 
   const stopController = new AbortController();
+  const transactionalId = transactionalIdOf(config.groupId, config.instanceId);
+  const output =
+    config.exactlyOnce === false
+      ? null
+      : new TransactionalOutput(client.transactionTransport({ transactionalId, consumerGroupId: config.groupId }), {
+          onRetry: (error, attempt) => log(`worker: transaction failed (${error.message}); retry ${attempt + 1}, nothing committed meanwhile`),
+          onFatal: (error) => {
+            log(`worker: transactional id ${transactionalId} can no longer commit (${error.message}); stopping, what is unfinished stays uncommitted`);
+            void shutdown().then(() => fail(error));
+          },
+        });
+  const delivery = await chooseDelivery(output, { transactionalId, log, signal: hooks.signal });
+  const transaction = delivery.mode === 'exactly-once' ? output : null;
   const stateTopic = config.stateTopic === false ? null : (config.stateTopic ?? defaultChangelogTopic(config.groupId));
   const changelog = stateTopic && hooks.scorer.snapshot ? new ChangelogStore(client.kafkajs, { topic: stateTopic, inputTopic: config.inTopic }) : null;
-  const seriesState = changelog ? new WorkerSeriesState(changelog, hooks.scorer, stopController.signal, log) : null;
+  const seriesState = changelog ? new WorkerSeriesState(changelog, hooks.scorer, stopController.signal, log, transaction ? client.kafkajs : undefined) : null;
   let lastRetryLog = 0;
   const pipeline = new ScoringPipeline({
     decode: (bytes) => codec.decode(bytes, 'auto'),
@@ -98,7 +123,10 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     outTopic: config.outTopic,
     anomaliesTopic: config.anomaliesTopic,
     ...(seriesState ? { state: seriesState } : {}),
-    deadLetters: config.deadLettersTopic ? { topic: config.deadLettersTopic, send: (record) => producer.send(record) } : undefined,
+    ...(transaction ? { transaction } : {}),
+    deadLetters: config.deadLettersTopic
+      ? { topic: config.deadLettersTopic, send: (record) => (transaction ? stageDeadLetter(transaction, record, log) : producer.send(record)) }
+      : undefined,
     onRejected: (message, error) =>
       log(`${config.deadLettersTopic ? `dead-lettered to ${config.deadLettersTopic}` : 'skipped'} ${message.topic}[${message.partition}]@${message.offset}: ${error.message}`),
     onDecodeRetry: (message, error, attempt, delayMs) => {
@@ -119,10 +147,12 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     fromBeginning: config.fromBeginning ?? false,
     maxInFlight,
     handleBatch: pipeline.handleBatch,
+    ...(transaction ? { commitOffsets: (points) => transaction.commitOffsets(points) } : {}),
     logger: { error: log, warn: log, info: () => undefined, debug: () => undefined },
     onEvent: (event: ConsumerEvent) => {
       if (event.type === 'joined') {
         partitions = event.partitions;
+        transaction?.rebalanced(event.generation);
         seriesState?.assigned();
         log(`worker: joined group ${config.groupId} with ${event.partitions} partition(s) of ${config.inTopic}`);
         hooks.onJoined?.(event.partitions);
@@ -159,6 +189,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
       await pipeline.idle();
       await consumer.stop();
       await pipeline.idle();
+      await transaction?.close(AbortSignal.timeout(stopTimeoutMs));
       await producer.close();
       await changelog?.close();
       await hooks.scorer.close?.();
@@ -170,6 +201,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     get stats() {
       return pipeline.stats;
     },
+    delivery: delivery.mode,
     done,
     async stop() {
       await shutdown();
@@ -188,7 +220,7 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
   try {
     // The idempotent producer's set-up overlaps joining the group; connect() never throws. A stop
     // (the signal) ends the consumer's connection retries, so start returns then too.
-    const starting = Promise.all([producer.connect(), consumer.start()]);
+    const starting = Promise.all([transaction ? Promise.resolve() : producer.connect(), consumer.start()]);
     starting.catch(() => undefined);
     await Promise.race([starting, stopped(signal)]);
   } catch (error) {
@@ -196,6 +228,14 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
     throw error;
   }
   return worker;
+}
+
+/** Exactly-once dead letter: staged with the offset it came from (its x-source-* headers); accepted at once, committed with that offset. */
+function stageDeadLetter(transaction: TransactionalOutput, record: ProduceRecord, log: (line: string) => void): Promise<Delivery> {
+  const headers = record.headers ?? {};
+  const origin = { topic: String(headers['x-source-topic']), partition: Number(String(headers['x-source-partition'])), offset: String(headers['x-source-offset']) };
+  transaction.stage(origin, [record]).catch((error: unknown) => log(`worker: dead letter of ${origin.topic}[${origin.partition}]@${origin.offset} not committed: ${String(error)}`));
+  return Promise.resolve({ topic: record.topic, partition: -1, offset: '-1' });
 }
 
 /** Resolves when the signal aborts (never without one). */

@@ -3,6 +3,7 @@ import type { ConnectionStatus } from '../client';
 import { errorMessage } from '../../errors';
 import { HaConnectionError } from '../errors';
 import { meterOfflineTopic, parseMeterStatus, type MeterStatusKind } from '../offline-message';
+import { AlertDedup } from './alert-dedup';
 import { BoundedQueue } from './alert-queue';
 import { clearCalls, eventCall, persistentCall, pushCalls, sensorCall, type HaCall, type NotifyOptions, type ScoredSubject } from './alert-plan';
 import type { Feedback } from '../../feedback';
@@ -34,6 +35,8 @@ export interface NotifierOptions extends NotifyOptions, PolicyOptions {
   /** A queued alert dropped, or one that failed after HA came back. */
   onWarn?: (message: string) => void;
   onQueueChange?: (size: number) => void;
+  /** (entity, interval) pairs remembered to alert on each at most once (default 10,000). */
+  dedupCapacity?: number;
 }
 
 export interface AlertOutcome {
@@ -42,7 +45,8 @@ export interface AlertOutcome {
   /** Set for a meter_offline / meter_online message. */
   kind?: MeterStatusKind;
   /** `offline-not-pushed`: a meter is back but its going offline was never pushed, so neither is this. */
-  push: PushDecision | { push: false; reason: 'normal' | 'offline-not-pushed' | 'offline-never-shown' };
+  /** `duplicate`: an anomaly of an entity's interval already alerted on (at-least-once redelivery). */
+  push: PushDecision | { push: false; reason: 'normal' | 'offline-not-pushed' | 'offline-never-shown' | 'duplicate' };
   /** Waiting for Home Assistant to come back. */
   queued: boolean;
   calls: number;
@@ -87,11 +91,13 @@ export class AnomalyNotifier {
   private chain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly sensorThrottle: SensorThrottle<HaCall>;
+  private readonly dedup: AlertDedup;
 
   constructor(private readonly options: NotifierOptions) {
     this.policy = new AlertPolicy(options);
     this.offlinePolicy = new AlertPolicy(options);
     this.now = options.now ?? Date.now;
+    this.dedup = new AlertDedup(options.dedupCapacity);
     this.sensorThrottle = new SensorThrottle(options.sensorIntervalMs ?? defaultSensorIntervalMs, this.now, (entityId, call) => this.sendHeldSensor(entityId, call));
     this.queue = new BoundedQueue(options.queueCapacity ?? 100, (dropped) => {
       options.onWarn?.(`alert queue full: dropped the oldest alert for ${dropped.entityId}`);
@@ -192,13 +198,16 @@ export class AnomalyNotifier {
     const calls: HaCall[] = [];
     let push: AlertOutcome['push'] = { push: false, reason: 'normal' };
     if (subject.anomaly) {
+      // the same interval's anomaly again (an at-least-once worker scored it twice): never a second push, event or notification
+      const repeat = !this.dedup.firstTime(subject.entity_id, subject.ts);
       push = this.policy.decide(subject.entity_id, subject.score, now);
+      if (push.push && repeat) push = { push: false, reason: 'duplicate' };
       if (push.push) {
         calls.push(...pushCalls(subject, this.options));
         this.policy.recordSent(subject.entity_id, subject.score, now);
       }
-      if (this.options.persistent !== false) calls.push(persistentCall(subject, this.options));
-      if (this.options.event !== false) calls.push(eventCall(subject));
+      if (this.options.persistent !== false && !repeat) calls.push(persistentCall(subject, this.options));
+      if (this.options.event !== false && !repeat) calls.push(eventCall(subject));
       this.lastAnomaly.set(subject.entity_id, subject.ts);
     } else if (this.policy.hasActive(subject.entity_id)) {
       calls.push(...clearCalls(subject.entity_id, this.options));

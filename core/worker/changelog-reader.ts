@@ -1,0 +1,62 @@
+/**
+ * Reads a changelog written in transactions: the log then holds commit markers (and aborted
+ * records), which a read_committed consumer never delivers, so "the last record read" never
+ * reaches the end offset; the end of each batch (kafkajs's END_BATCH_PROCESS, also sent for a
+ * batch of markers only) says how far the partition was read.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+/** The newest committed value of every key of the given partitions, up to their end offsets as they are now. */
+export async function readCommittedChangelog(kafka: Kafka, topic: string, partitions: readonly number[]): Promise<Map<string, Buffer>> {
+  const states = new Map<string, Buffer>();
+  const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  const wanted = new Map<number, bigint>();
+  for (const end of ends) {
+    if (partitions.includes(end.partition) && BigInt(end.high) > BigInt(end.low)) wanted.set(end.partition, BigInt(end.high));
+  }
+  if (wanted.size === 0) return states;
+  const groupId = `${topic}-restore-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const left = new Set(wanted.keys());
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const end = wanted.get(payload.partition);
+        if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) left.delete(payload.partition);
+        if (left.size === 0) resolve();
+      });
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const end = wanted.get(batch.partition);
+            if (end === undefined || !left.has(batch.partition)) return;
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) >= end) break;
+              const key = message.key?.toString() ?? '';
+              if (message.value) states.set(key, message.value);
+              else states.delete(key);
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await withAdmin(kafka, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+  }
+  return states;
+}
+
+async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
