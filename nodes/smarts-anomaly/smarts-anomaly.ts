@@ -147,6 +147,9 @@ export = function (RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       let request: AnomalyRequest;
       try {
+        if (Buffer.isBuffer(msg.payload)) {
+          throw new Error(`msg.payload is ${msg.payload.length} bytes (a Buffer), not a reading: decode it first (Kafka in's format, or a JSON node)`);
+        }
         request = anomalyRequest(msg.topic, msg.payload);
       } catch (error) {
         fail(done, error);
