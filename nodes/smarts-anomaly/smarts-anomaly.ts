@@ -7,6 +7,7 @@ import type { FitReport } from '../../core/anomaly/training/fit';
 import { anomalyRequest, type AnomalyRequest } from '../../core/anomaly/scoring/input';
 import { defaultSeriesModels, formatMapping, parseMapping, shippedModelsDir } from '../../core/anomaly/scoring/mapping';
 import { AnomalyService } from '../../core/anomaly/scoring/service';
+import { readStateFile, writeStateFile } from './state-file';
 import { trainedTopic } from '../../core/topics';
 import { defaultSensitivity, parseSensitivity, type Sensitivity } from '../../core/anomaly/scoring/sensitivity';
 
@@ -76,6 +77,12 @@ export = function (RED: NodeAPI): void {
         warn: (message) => node.warn(message),
       },
     });
+
+    // learned state kept across a restart or redeploy, per node, beside the models (no series folder starts with '.')
+    const stateFile = join(modelDir, '.state', `${node.id.replace(/[^\w.-]/g, '_')}.jsonl`);
+    const restored = readStateFile(stateFile);
+    for (const state of restored.states) service.restoreSeries(state);
+    for (const problem of restored.problems) node.warn(`learned state not restored: ${problem}`);
 
     function showStatus(): void {
       if (configError) {
@@ -147,6 +154,9 @@ export = function (RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       let request: AnomalyRequest;
       try {
+        if (Buffer.isBuffer(msg.payload)) {
+          throw new Error(`msg.payload is ${msg.payload.length} bytes (a Buffer), not a reading: decode it first (Kafka in's format, or a JSON node)`);
+        }
         request = anomalyRequest(msg.topic, msg.payload);
       } catch (error) {
         fail(done, error);
@@ -185,6 +195,14 @@ export = function (RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       stopRetraining();
       if (services.get(node.id) === service) services.delete(node.id);
+      try {
+        const live = new Set(service.seriesIds());
+        const states = [...live].flatMap((entityId) => service.snapshotSeries(entityId) ?? []);
+        states.push(...restored.states.filter((state) => !live.has(state.entityId)));
+        if (states.length > 0 || restored.states.length > 0) writeStateFile(stateFile, states);
+      } catch (error) {
+        node.warn(`learned state not saved to ${stateFile}: ${(error as Error).message}`);
+      }
       done();
     });
   }

@@ -56,7 +56,11 @@ describe('smarts-anomaly node', () => {
     await cp(join(modelsDir, 'default'), join(dir, 'default'), { recursive: true });
     await cp(join(modelsDir, 'seed-hour-profile'), join(dir, 'seed-hour-profile'), { recursive: true });
   });
-  afterEach(async () => helper.unload());
+  afterEach(async () => {
+    await helper.unload();
+    // each test starts without the learned state the node keeps across a redeploy
+    await rm(join(dir, '.state'), { recursive: true, force: true });
+  });
   after(async () => {
     await helper.unload();
     await rm(dir, { recursive: true, force: true });
@@ -150,6 +154,7 @@ describe('smarts-anomaly node', () => {
       night.setHours(27, 0, 0, 0);
       const odd = { entity_id: 'sensor.sensitive', ts: night.getTime(), value: 1.2, unit: 'kWh', kind: 'energy', interval_s: 1800 };
       const scoreAt = async (sensitivity: string): Promise<Scored> => {
+        await rm(join(own, '.state'), { recursive: true, force: true });
         await helper.load(modules(), flow(own, { sensitivity, saveModels: false }));
         const all = collect('all');
         const trained = collect('trained');
