@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GeneralCore } from '../general/general-core';
+import { defaultTuning, GeneralCore, type GeneralTuning } from '../general/general-core';
 import { normalisedScore, scoreWindows, type WindowScore } from './general-windows';
 
 export interface LabelledSeries {
@@ -54,11 +54,11 @@ export function loadLabelledSources(dir: string): LabelledSeries[] {
   return all;
 }
 
-export function generalProductDetector(): GeneralEvalDetector {
+export function generalProductDetector(tuning: Partial<GeneralTuning> = {}): GeneralEvalDetector {
   return {
-    name: 'product (general: forecast + likelihood + spike + stuck)',
+    name: 'product (general: forecast + likelihood + spike + shift + stuck)',
     run(series) {
-      const core = new GeneralCore();
+      const core = new GeneralCore(undefined, { ...defaultTuning, ...tuning });
       return series.values.map((value, index) => core.step(series.ts[index] as number, value).score);
     },
   };

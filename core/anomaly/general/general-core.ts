@@ -6,6 +6,7 @@
 import { floorScale, forecast, learn, newForecastState } from './forecast';
 import { learnLikelihood, newLikelihoodState, surprise } from './likelihood';
 import { learnStuck, newStuckState, stuckScore } from './stuck';
+import { learnShift, newShiftState, shiftZ, type ShiftRates } from './shift';
 import type { GeneralCoreState } from './state';
 
 export interface GeneralTuning {
@@ -17,11 +18,14 @@ export interface GeneralTuning {
   spikeAt: number;
   /** Raw error scores are capped here before the likelihood sees them. */
   rawCap: number;
+  /** Robust z of the short-window mean against the long run at which it alerts. */
+  shiftAt: number;
+  shiftRates: ShiftRates;
 }
 
-export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 5, spikeAt: 12, rawCap: 12 };
+export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 10, rawCap: 20, shiftAt: 1.8, shiftRates: { short: 0.03, long: 0.002 } };
 
-export type GeneralReason = 'spike' | 'likelihood' | 'stuck' | 'none';
+export type GeneralReason = 'spike' | 'likelihood' | 'shift' | 'stuck' | 'none';
 
 export interface GeneralScore {
   score: number;
@@ -32,7 +36,7 @@ export interface GeneralScore {
 }
 
 export function newGeneralCoreState(): GeneralCoreState {
-  return { forecast: newForecastState(), likelihood: newLikelihoodState(), stuck: newStuckState(), n: 0 };
+  return { forecast: newForecastState(), likelihood: newLikelihoodState(), stuck: newStuckState(), shift: newShiftState(), n: 0 };
 }
 
 export class GeneralCore {
@@ -64,6 +68,11 @@ export class GeneralCore {
         score = spike;
         reason = 'spike';
       }
+      const shift = shiftZ(state.shift, value, scale, this.tuning.shiftRates) / this.tuning.shiftAt;
+      if (shift > score) {
+        score = shift;
+        reason = 'shift';
+      }
       if (stuck > score) {
         score = stuck;
         reason = 'stuck';
@@ -77,6 +86,7 @@ export class GeneralCore {
     learn(this.state.forecast, ts, value);
     learnLikelihood(this.state.likelihood, raw);
     learnStuck(this.state.stuck, value);
+    learnShift(this.state.shift, value, this.tuning.shiftRates);
     this.state.n += 1;
   }
 

@@ -26,6 +26,7 @@ function describe(reason: GeneralReason, value: number, expected: number, unit: 
   const shown = `${roundish(value)}${unit ? ` ${unit}` : ''}`;
   const usual = `${roundish(expected)}${unit ? ` ${unit}` : ''}`;
   if (reason === 'stuck') return `${shown}: unchanged for unusually long (stuck sensor?)`;
+  if (reason === 'shift') return `${shown}: the level has moved (usually about ${usual})`;
   if (reason === 'spike') return `${shown}, usually about ${usual}`;
   return `${shown}, unusual for a while (usually about ${usual})`;
 }

@@ -38,10 +38,20 @@ export interface StuckState {
   n: number;
 }
 
+export interface ShiftState {
+  /** Mean of the last few dozen readings (EWMA). */
+  short: number;
+  /** Long-run mean and mean absolute deviation of the readings (robust). */
+  mean: number;
+  spread: number;
+  n: number;
+}
+
 export interface GeneralCoreState {
   forecast: ForecastState;
   likelihood: LikelihoodState;
   stuck: StuckState;
+  shift: ShiftState;
   n: number;
 }
 
