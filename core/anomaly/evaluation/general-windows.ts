@@ -1,14 +1,14 @@
 /**
- * The scorer of `npm run eval -- --general`, NAB-like (our own code): labelled anomaly runs
- * become windows (widened a little, since a label's edges are a judgement); an alert is a
+ * The scorer of `npm run eval -- --general`, NAB-like (our own code): each labelled anomaly run
+ * gets a window at its onset (see labelWindows); an alert is a
  * reading whose score crosses above 1. The first alert in a window earns up to 1, more the
  * earlier it comes (a sigmoid of its place in the window); a window with none costs 1; an
- * alert outside every window costs `falseAlarmCost`. The first `probation` share of a file
+ * alert outside every window and every labelled run costs `falseAlarmCost`. The first `probation` share of a file
  * (learning) is not scored. A source's figure: 100 x (sum - none) / (perfect - none), where
  * `none` is a detector that never alerts (every window missed) and `perfect` one that alerts at
  * the start of every window only. So 0 = never alerting, 100 = perfect, below 0 = worse than silence.
  */
-export const falseAlarmCost = 0.11;
+export const falseAlarmCost = 0.22;
 export const probation = 0.15;
 
 export interface LabelWindow {
@@ -16,8 +16,8 @@ export interface LabelWindow {
   end: number;
 }
 
-/** Windows (row indices, inclusive) from 0/1 labels: each run widened by half its length (3 to 2% of the file rows). */
-export function labelWindows(labels: readonly number[]): LabelWindow[] {
+/** The labelled runs of 1s (row indices, inclusive). */
+export function labelRuns(labels: readonly number[]): LabelWindow[] {
   const runs: LabelWindow[] = [];
   for (let i = 0; i < labels.length; i += 1) {
     if (labels[i] !== 1) continue;
@@ -25,11 +25,23 @@ export function labelWindows(labels: readonly number[]): LabelWindow[] {
     while (i + 1 < labels.length && labels[i + 1] === 1) i += 1;
     runs.push({ start, end: i });
   }
-  const cap = Math.max(3, Math.round(0.02 * labels.length));
+  return runs;
+}
+
+/**
+ * Scoring windows around each run's onset: as NAB sizes them, all windows together cover about
+ * a tenth of the file, so a detector alerting at random gains little. A window is the run's
+ * first `limit` rows (limit = 10% of the rows / number of runs), widened by a quarter of that
+ * on both sides; overlapping windows merge.
+ */
+export function labelWindows(labels: readonly number[]): LabelWindow[] {
+  const runs = labelRuns(labels);
+  const limit = Math.max(4, Math.round((0.1 * labels.length) / Math.max(1, runs.length)));
   const windows: LabelWindow[] = [];
   for (const run of runs) {
-    const pad = Math.min(cap, Math.max(3, Math.round((run.end - run.start + 1) / 2)));
-    const widened = { start: Math.max(0, run.start - pad), end: Math.min(labels.length - 1, run.end + pad) };
+    const length = Math.min(run.end - run.start + 1, limit);
+    const pad = Math.max(2, Math.round(length / 4));
+    const widened = { start: Math.max(0, run.start - pad), end: Math.min(labels.length - 1, run.start + length - 1 + pad) };
     const previous = windows[windows.length - 1];
     if (previous && widened.start <= previous.end + 1) previous.end = Math.max(previous.end, widened.end);
     else windows.push(widened);
@@ -86,8 +98,10 @@ export function scoreWindows(scores: readonly number[], labels: readonly number[
     delays.push((first - window.start) / Math.max(1, window.end - window.start));
     for (const index of alerts) if (index >= window.start && index <= window.end) used.add(index);
   }
+  // an alert later in a labelled run (after its window) is neither rewarded nor a false alarm
+  const runs = labelRuns(labels);
   for (const index of alerts) {
-    if (!used.has(index)) {
+    if (!used.has(index) && !runs.some((run) => index >= run.start && index <= run.end)) {
       falseAlarms += 1;
       raw -= falseAlarmCost;
     }

@@ -23,7 +23,7 @@ export interface GeneralTuning {
   shiftRates: ShiftRates;
 }
 
-export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 10, rawCap: 20, shiftAt: 1.8, shiftRates: { short: 0.03, long: 0.002 } };
+export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
 
 export type GeneralReason = 'spike' | 'likelihood' | 'shift' | 'stuck' | 'none';
 
