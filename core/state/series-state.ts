@@ -5,6 +5,7 @@
 import type { FeedbackKind } from '../feedback';
 import type { HomeModelParams, HomeScorerState } from '../anomaly/model/home-model';
 import type { Suppression } from '../anomaly/scoring/suppression';
+import type { GeneralCoreState } from '../anomaly/general/state';
 
 export const seriesStateVersion = 1;
 
@@ -29,6 +30,8 @@ export interface SeriesDetectorState {
   lateCount: number;
   unit: string | null;
   modelId: string;
+  /** The general detector's state, for a series of kind other (absent in older snapshots). */
+  general?: GeneralCoreState | null;
 }
 
 /** Any detector's state; the `detector` field says which. */

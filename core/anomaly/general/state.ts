@@ -1,6 +1,4 @@
 /** The general detector's learned state: plain numbers and short arrays, a few KB as JSON. */
-export const generalStateVersion = 1;
-
 export interface ForecastState {
   n: number;
   level: number;
@@ -53,15 +51,4 @@ export interface GeneralCoreState {
   stuck: StuckState;
   shift: ShiftState;
   n: number;
-}
-
-export interface GeneralDetectorState {
-  detector: 'general';
-  version: typeof generalStateVersion;
-  entityId: string;
-  core: GeneralCoreState;
-  lastTs: number | null;
-  lastScore: number | null;
-  lateCount: number;
-  modelId: string;
 }

@@ -15,6 +15,12 @@ import { HomeScorer, type HomeModelParams } from '../model/home-model';
 import { seriesStateVersion, type SeriesDetectorState } from '../../state/series-state';
 import { finiteScore, scoredReading } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
+import { defaultTuning, GeneralCore } from '../general/general-core';
+import { explainGeneral } from '../general/explain';
+
+/** A general (kind other) series keeps only this many readings: it learns online, never trains. */
+const generalHistoryPoints = 256;
+export const generalModelId = 'general@1';
 
 /** Anomalous readings closer than this belong to one alert. */
 const alertGapMs = 3 * hourMs;
@@ -72,13 +78,16 @@ export class SeriesDetector {
   /** The series' canonical unit, from its first reading: a gas meter stays in m³ or in Wh. */
   private unit: string | null = null;
   private modelId: string;
+  /** Any numeric sensor (kind other) without a model of its own: the general streaming detector. */
+  private general: GeneralCore | null;
   readonly learnDays: number;
   readonly retrainEveryMs: number;
 
   constructor(private readonly options: SeriesDetectorOptions) {
     this.learnDays = options.learnDays ?? 14;
     this.retrainEveryMs = options.retrainEveryMs ?? dayMs;
-    this.modelId = options.modelId ?? 'default (cold start)';
+    this.general = this.usesGeneral() ? new GeneralCore() : null;
+    this.modelId = options.modelId ?? (this.general ? generalModelId : 'default (cold start)');
     if (options.model) {
       this.scorer = new HomeScorer(options.model, this.alertAt());
       this.intervalS = options.model.intervalS;
@@ -94,11 +103,16 @@ export class SeriesDetector {
     return this.scorer?.params ?? null;
   }
 
+  private usesGeneral(): boolean {
+    return this.options.fit?.readingKind === 'other' && !this.options.model;
+  }
+
   status(): SeriesStatus {
-    const need = Math.round((this.learnDays * 86400) / this.intervalS);
+    const need = this.general ? defaultTuning.warmup : Math.round((this.learnDays * 86400) / this.intervalS);
+    const ready = this.general ? this.general.state.n >= need : this.scorer !== null;
     return {
-      phase: this.scorer ? 'ready' : 'learning',
-      have: this.history.length,
+      phase: ready ? 'ready' : 'learning',
+      have: this.general ? this.general.state.n : this.history.length,
       need,
       training: this.training !== null,
       lastScore: this.lastScore,
@@ -130,6 +144,7 @@ export class SeriesDetector {
       lateCount: this.lateCount,
       unit: this.unit,
       modelId: this.modelId,
+      general: this.general ? structuredClone(this.general.state) : null,
     };
   }
 
@@ -151,6 +166,7 @@ export class SeriesDetector {
     this.lateCount = state.lateCount;
     this.unit = state.unit;
     this.modelId = state.modelId;
+    this.general = state.general ? new GeneralCore(structuredClone(state.general)) : this.usesGeneral() && !this.scorer ? new GeneralCore() : null;
   }
 
   historySnapshot(): readonly HistoryPoint[] {
@@ -193,7 +209,16 @@ export class SeriesDetector {
     let reason: Parameters<typeof explain>[0]['reason'];
     let baseRate: number | undefined;
     let baseExpected: number | undefined;
-    if (this.scorer) {
+    let generalExplanation: string | undefined;
+    if (this.general) {
+      const result = this.general.step(reading.ts, rate, !late);
+      // calibrated at the default sensitivity; another one scales it as it does a learnt model's
+      score = (result.score * sensitivityThreshold[defaultSensitivity]) / this.alertAt();
+      usageScore = score;
+      expectedRate = result.expected;
+      reason = 'extreme';
+      if (score > 1) generalExplanation = explainGeneral(result.reason, reading.value, fromRate(result.expected, reading, intervalS), reading.unit);
+    } else if (this.scorer) {
       const point = { ts: reading.ts, rate };
       const result = late ? this.scorer.scoreAlone(point) : this.scorer.score(point);
       // the model's own calibration decides what stays out of training; the sensitivity only what alerts
@@ -225,7 +250,8 @@ export class SeriesDetector {
     this.lastScore = finiteScore(score);
     const expected = fromRate(expectedRate, reading, intervalS);
     let explanation = note;
-    if (score > 1) {
+    if (score > 1 && generalExplanation) explanation = generalExplanation;
+    else if (score > 1) {
       explanation = explain({
         ts: reading.ts,
         intervalS,
@@ -268,6 +294,7 @@ export class SeriesDetector {
   }
 
   private trim(now: number): void {
+    if (this.general && this.history.length > 2 * generalHistoryPoints) this.history.splice(0, this.history.length - generalHistoryPoints);
     const keepMs = (this.options.keepDays ?? 120) * dayMs;
     // trim in daily chunks, not per reading, so the history array is rarely copied
     if (((this.history[0] as HistoryPoint | undefined)?.ts ?? now) >= now - keepMs - dayMs) return;
@@ -283,7 +310,7 @@ export class SeriesDetector {
 
   /** Whether a (re)train is due at time `now` (data time or wall time, as the caller runs). */
   needsTraining(now: number): boolean {
-    if (this.training) return false;
+    if (this.training || this.general) return false;
     if (this.history.length < minTrainingPoints) return false;
     const first = (this.history[0] as HistoryPoint).ts;
     // never replace a model (e.g. one loaded from its folder) with one learnt from less history
@@ -295,6 +322,8 @@ export class SeriesDetector {
   /** Trains on a snapshot of the history; scoring continues meanwhile; the swap is atomic. */
   retrain(now: number, onProgress?: (fraction: number, stage: string) => void): Promise<FitReport | null> {
     if (this.training) return this.training;
+    // a general series learns online: nothing to train
+    if (this.general) return Promise.resolve(null);
     const snapshot = this.history
       .filter((point) => point.feedback === 'expected' || (point.feedback !== 'investigate' && (!point.flagged || this.options.trainOnFlagged)))
       .map((point) => ({ ts: point.ts, rate: point.rate }));
@@ -341,6 +370,7 @@ export class SeriesDetector {
    */
   addHistory(readings: readonly Reading[]): number {
     const known = new Set(this.history.map((point) => point.ts));
+    const newestBefore = this.lastTs ?? -Infinity;
     let added = 0;
     for (const reading of readings) {
       if (reading.artefact || known.has(reading.ts)) continue;
@@ -355,6 +385,8 @@ export class SeriesDetector {
       added += 1;
     }
     this.history.sort((a, b) => a.ts - b.ts);
+    // the general detector warms up on the history newer than what it has seen, in time order
+    if (this.general) for (const point of this.history) if (point.ts > newestBefore) this.general.step(point.ts, point.rate);
     if (this.history.length >= 3) {
       const steps: number[] = [];
       for (let i = 1; i < this.history.length; i += 1) steps.push(((this.history[i] as HistoryPoint).ts - (this.history[i - 1] as HistoryPoint).ts) / 1000);
