@@ -9,6 +9,7 @@
 // --feedback (adds the product with a household that answers every alert: expected / investigate),
 // --sensitivity high|normal|low (the product's setting; default normal: the node's default),
 // --curve T1,T2,... (more thresholds to count the product's scores at, besides the other sensitivities).
+// --general: the general detector (kind other) on labelled public streams instead (scripts/eval-general.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,10 @@ import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+if (args.includes('--general')) {
+  const general = spawnSync(process.execPath, [join(root, 'scripts', 'eval-general.mjs'), ...args.filter((arg) => arg !== '--general')], { stdio: 'inherit' });
+  process.exit(general.status ?? 1);
+}
 const quick = args.includes('--quick');
 const flag = (name) => {
   const index = args.indexOf(name);

@@ -6,6 +6,7 @@ import type { FeedbackKind } from '../feedback';
 import type { HistoryColumns } from '../anomaly/scoring/series-history';
 import type { HomeModelParams, HomeScorerState } from '../anomaly/model/home-model';
 import type { Suppression } from '../anomaly/scoring/suppression';
+import type { GeneralCoreState } from '../anomaly/general/state';
 
 /** 2: the history as typed-array columns (1 had a tuple per point, five times the bytes). */
 export const seriesStateVersion = 2;
@@ -31,6 +32,8 @@ export interface SeriesDetectorState {
   lateCount: number;
   unit: string | null;
   modelId: string;
+  /** The general detector's state, for a series of kind other (absent in older snapshots). */
+  general?: GeneralCoreState | null;
 }
 
 /** Any detector's state; the `detector` field says which. */

@@ -16,6 +16,12 @@ import { seriesStateVersion, type SeriesDetectorState } from '../../state/series
 import { finiteScore, scoredReading } from '../model/score';
 import { effectiveIntervalS, fromRate, minIntervalS, toRate } from './rate';
 import { SeriesHistory, type HistoryPoint } from './series-history';
+import { defaultTuning, GeneralCore } from '../general/general-core';
+import { explainGeneral } from '../general/explain';
+
+/** A general (kind other) series keeps only this many readings: it learns online, never trains. */
+const generalHistoryPoints = 256;
+export const generalModelId = 'general@1';
 
 /** Anomalous readings closer than this belong to one alert. */
 const alertGapMs = 3 * hourMs;
@@ -67,13 +73,16 @@ export class SeriesDetector {
   /** The series' canonical unit, from its first reading: a gas meter stays in m³ or in Wh. */
   private unit: string | null = null;
   private modelId: string;
+  /** Any numeric sensor (kind other) without a model of its own: the general streaming detector. */
+  private general: GeneralCore | null;
   readonly learnDays: number;
   readonly retrainEveryMs: number;
 
   constructor(private readonly options: SeriesDetectorOptions) {
     this.learnDays = options.learnDays ?? 14;
     this.retrainEveryMs = options.retrainEveryMs ?? dayMs;
-    this.modelId = options.modelId ?? 'default (cold start)';
+    this.general = this.usesGeneral() ? new GeneralCore() : null;
+    this.modelId = options.modelId ?? (this.general ? generalModelId : 'default (cold start)');
     if (options.model) {
       this.scorer = new HomeScorer(options.model, this.alertAt());
       this.intervalS = options.model.intervalS;
@@ -89,11 +98,16 @@ export class SeriesDetector {
     return this.scorer?.params ?? null;
   }
 
+  private usesGeneral(): boolean {
+    return this.options.fit?.readingKind === 'other' && !this.options.model;
+  }
+
   status(): SeriesStatus {
-    const need = Math.round((this.learnDays * 86400) / this.intervalS);
+    const need = this.general ? defaultTuning.warmup : Math.round((this.learnDays * 86400) / this.intervalS);
+    const ready = this.general ? this.general.state.n >= need : this.scorer !== null;
     return {
-      phase: this.scorer ? 'ready' : 'learning',
-      have: this.history.length,
+      phase: ready ? 'ready' : 'learning',
+      have: this.general ? this.general.state.n : this.history.length,
       need,
       training: this.training !== null,
       lastScore: this.lastScore,
@@ -125,6 +139,7 @@ export class SeriesDetector {
       lateCount: this.lateCount,
       unit: this.unit,
       modelId: this.modelId,
+      general: this.general ? structuredClone(this.general.state) : null,
     };
   }
 
@@ -146,6 +161,7 @@ export class SeriesDetector {
     this.lateCount = state.lateCount;
     this.unit = state.unit;
     this.modelId = state.modelId;
+    this.general = state.general ? new GeneralCore(structuredClone(state.general)) : this.usesGeneral() && !this.scorer ? new GeneralCore() : null;
   }
 
   /** The history window as points, oldest first (a copy). */
@@ -197,7 +213,16 @@ export class SeriesDetector {
     let reason: Parameters<typeof explain>[0]['reason'];
     let baseRate: number | undefined;
     let baseExpected: number | undefined;
-    if (this.scorer) {
+    let generalExplanation: string | undefined;
+    if (this.general) {
+      const result = this.general.step(reading.ts, rate, !late);
+      // calibrated at the default sensitivity; another one scales it as it does a learnt model's
+      score = (result.score * sensitivityThreshold[defaultSensitivity]) / this.alertAt();
+      usageScore = score;
+      expectedRate = result.expected;
+      reason = 'extreme';
+      if (score > 1) generalExplanation = explainGeneral(result.reason, reading.value, fromRate(result.expected, reading, intervalS), reading.unit);
+    } else if (this.scorer) {
       const point = { ts: reading.ts, rate };
       const result = late ? this.scorer.scoreAlone(point) : this.scorer.score(point);
       // the model's own calibration decides what stays out of training; the sensitivity only what alerts
@@ -229,7 +254,8 @@ export class SeriesDetector {
     this.lastScore = finiteScore(score);
     const expected = fromRate(expectedRate, reading, intervalS);
     let explanation = note;
-    if (score > 1) {
+    if (score > 1 && generalExplanation) explanation = generalExplanation;
+    else if (score > 1) {
       explanation = explain({
         ts: reading.ts,
         intervalS,
@@ -272,6 +298,7 @@ export class SeriesDetector {
   }
 
   private trim(now: number): void {
+    if (this.general && this.history.length > 2 * generalHistoryPoints) this.history.dropBefore(this.history.tsAt(this.history.length - generalHistoryPoints));
     const keepMs = (this.options.keepDays ?? 91) * dayMs;
     // trim in daily chunks, not per reading, so the columns are rarely moved
     if ((this.history.firstTs() ?? now) >= now - keepMs - dayMs) return;
@@ -285,7 +312,7 @@ export class SeriesDetector {
 
   /** Whether a (re)train is due at time `now` (data time or wall time, as the caller runs). */
   needsTraining(now: number): boolean {
-    if (this.training) return false;
+    if (this.training || this.general) return false;
     if (this.history.length < minTrainingPoints) return false;
     const first = this.history.firstTs() as number;
     // never replace a model (e.g. one loaded from its folder) with one learnt from less history
@@ -297,6 +324,8 @@ export class SeriesDetector {
   /** Trains on a snapshot of the history; scoring continues meanwhile; the swap is atomic. */
   retrain(now: number, onProgress?: (fraction: number, stage: string) => void): Promise<FitReport | null> {
     if (this.training) return this.training;
+    // a general series learns online: nothing to train
+    if (this.general) return Promise.resolve(null);
     const snapshot: { ts: number; rate: number }[] = [];
     for (let index = 0; index < this.history.length; index += 1) {
       const feedback = this.history.feedbackAt(index);
@@ -347,6 +376,7 @@ export class SeriesDetector {
   addHistory(readings: readonly Reading[]): number {
     const points = this.history.points();
     const known = new Set(points.map((point) => point.ts));
+    const newestBefore = this.lastTs ?? -Infinity;
     let added = 0;
     for (const reading of readings) {
       if (reading.artefact || known.has(reading.ts)) continue;
@@ -362,6 +392,8 @@ export class SeriesDetector {
     }
     points.sort((a, b) => a.ts - b.ts);
     this.history.replace(points);
+    // the general detector warms up on the history newer than what it has seen, in time order
+    if (this.general) for (const point of points) if (point.ts > newestBefore) this.general.step(point.ts, point.rate);
     if (points.length >= 3) {
       const steps: number[] = [];
       for (let i = 1; i < points.length; i += 1) steps.push(((points[i] as HistoryPoint).ts - (points[i - 1] as HistoryPoint).ts) / 1000);

@@ -1,0 +1,54 @@
+/** The general detector's learned state: plain numbers and short arrays, a few KB as JSON. */
+export interface ForecastState {
+  n: number;
+  level: number;
+  /** A slow level, the base of the daily profile. */
+  slow: number;
+  slope: number;
+  last: number;
+  /** Mean absolute forecast error, clipped (robust). */
+  scale: number;
+  /** The smallest non-zero step seen: the sensor's resolution. */
+  resolution: number;
+  profile: number[];
+  profileSeen: number[];
+  /** Recent mean absolute error of each predictor: level, level + profile, trend. */
+  errors: number[];
+  firstTs: number;
+}
+
+export interface LikelihoodState {
+  /** The last few raw scores (a ring), and the next slot. */
+  recent: number[];
+  next: number;
+  /** Mean and variance of the short-window average, over the long run. */
+  mean: number;
+  variance: number;
+  n: number;
+}
+
+export interface StuckState {
+  /** Readings in a row with the same value. */
+  run: number;
+  /** Long-run share of readings equal to the one before. */
+  repeatShare: number;
+  last: number | null;
+  n: number;
+}
+
+export interface ShiftState {
+  /** Mean of the last few dozen readings (EWMA). */
+  short: number;
+  /** Long-run mean and mean absolute deviation of the readings (robust). */
+  mean: number;
+  spread: number;
+  n: number;
+}
+
+export interface GeneralCoreState {
+  forecast: ForecastState;
+  likelihood: LikelihoodState;
+  stuck: StuckState;
+  shift: ShiftState;
+  n: number;
+}
