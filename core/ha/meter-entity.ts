@@ -37,6 +37,12 @@ export function numericState(state: unknown): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** A number that is not finite: 'NaN', 'Infinity', '1e309' (a sensor's fault, not a sensor being away). */
+function isNonFiniteNumber(state: string): boolean {
+  const trimmed = state.trim();
+  return /^[+-]?nan$/i.test(trimmed) || Math.abs(Number(trimmed)) === Infinity;
+}
+
 export function entityKind(state: EntityState): ReadingKind {
   return kindOf(state.entity_id, state.attributes.device_class, state.attributes.unit_of_measurement);
 }
@@ -69,7 +75,7 @@ export function interpretState(state: EntityState, home: Home | undefined): Inte
   if (state.state === 'unavailable' || state.state === 'unknown' || state.state === '') return { skipped: 'unavailable' };
   if (kind === 'location') return interpretLocation(state, home);
   const numeric = numericState(state.state);
-  if (numeric === undefined) return { skipped: 'non-numeric' };
+  if (numeric === undefined) return { skipped: isNonFiniteNumber(state.state) ? 'implausible' : 'non-numeric' };
   const unitAttribute = state.attributes.unit_of_measurement;
   const measured = toMeterUnit(numeric, typeof unitAttribute === 'string' ? unitAttribute : '', kind);
   if (!measured) return { skipped: 'unit' };

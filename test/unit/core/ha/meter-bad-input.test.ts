@@ -54,6 +54,24 @@ describe('EntityMeter: bad Home Assistant states are refused, counted and report
     await meter.stop();
   });
 
+  it("'NaN', 'Infinity', '-Infinity' and '1e309' are refused; 'unavailable', 'unknown', '' and 'abc' are skipped; both counted", async () => {
+    const { meter, emitted, rejected, at } = await meterOf('sensor.e', '100', energy);
+    let minutes = 1;
+    for (const state of ['NaN', 'Infinity', '-Infinity', '1e309', 'unavailable', 'unknown', '', 'abc']) at(t0 + (minutes += 1) * minute, state);
+    at(t0 + 30 * minute, '100.4');
+    at(t0 + hour + minute, '100.4');
+    assert.deepEqual(rejected.map((rejection) => [rejection.state, rejection.reason]), [
+      ['NaN', 'implausible'],
+      ['Infinity', 'implausible'],
+      ['-Infinity', 'implausible'],
+      ['1e309', 'implausible'],
+    ]);
+    assert.equal(meter.counters.rejected, 4);
+    assert.equal(meter.counters.skipped, 4);
+    assert.deepEqual(emitted.map((reading) => Math.round(reading.value * 1000) / 1000), [0.4]);
+    await meter.stop();
+  });
+
   it('a raw reading of 1e308 is refused too, never emitted', async () => {
     const { meter, emitted, at } = await meterOf('sensor.e', '100', energy, true);
     at(t0 + 10 * minute, '1e308');
