@@ -112,6 +112,8 @@ write_stack_json() {
           power: "sensor.home_power",
           energyInput: "input_number.home_energy_meter",
           powerInput: "input_number.home_power_meter",
+          temperature: "sensor.freezer_temperature",
+          temperatureInput: "input_number.freezer_temperature_setting",
         },
       },
       registry: e.REGISTRY_URL ? { url: e.REGISTRY_URL } : null,

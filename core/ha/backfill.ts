@@ -11,6 +11,8 @@ export interface BackfillRequest {
   kind: ReadingKind;
   mode: BucketMode;
   intervalMs: number;
+  /** The unit the meter emits this entity in (its plausibility caps). */
+  meterUnit?: string;
   /** A history state as a value in the meter's unit (undefined: unavailable, wrong unit). */
   toValue: (state: EntityState) => number | undefined;
   /** Failures that still leave an answer (history missing where statistics had it all). */
@@ -20,8 +22,9 @@ export interface BackfillRequest {
 /** Interval consumption over [from, to): statistics where Home Assistant kept them, else replayed history. */
 export async function readIntervals(request: BackfillRequest, from: number, to: number): Promise<IntervalValue[]> {
   const { source, entityId, kind, mode, intervalMs } = request;
+  const meterUnit = request.meterUnit ?? '';
   const period = intervalMs % hourMs === 0 ? 'hour' : intervalMs % 300_000 === 0 ? '5minute' : undefined;
-  const found = period ? intervalsFromStatistics(await fetchStatistics(source, entityId, kind, from, to, period), kind, from, to, intervalMs) : new Map<number, IntervalValue>();
+  const found = period ? intervalsFromStatistics(await fetchStatistics(source, entityId, kind, from, to, period, mode), kind, from, to, intervalMs, mode) : new Map<number, IntervalValue>();
   const missing = intervalStartsBetween(from, to, intervalMs).filter((start) => !found.has(start));
   const firstMissing = missing[0];
   if (firstMissing !== undefined) {
@@ -34,7 +37,7 @@ export async function readIntervals(request: BackfillRequest, from: number, to: 
       request.onError?.(error, entityId);
       return [...found.values()].sort((a, b) => a.start - b.start);
     }
-    const fromHistory = intervalsFromHistory(states, request.toValue, mode, firstMissing, to, intervalMs);
+    const fromHistory = intervalsFromHistory(states, request.toValue, mode, firstMissing, to, intervalMs, meterUnit);
     for (const start of missing) {
       const interval = fromHistory.get(start);
       if (interval) found.set(start, interval);

@@ -1,13 +1,14 @@
 import { friendlyName, type Reading } from '../reading';
 import { dayMs, hourOfDay, meterUnitOf } from '../units';
 import { backfillGap, gapRange, readIntervals, type BackfillRequest } from './backfill';
-import { IntervalBucketer, type BucketMode, type ClosedInterval } from './bucketer';
+import { refusals, type Bucketer, type BucketMode, type ClosedInterval, type PushOutcome } from './bucketer';
+import { createBucketer } from './bucketer-factory';
 import type { ConnectionStatus } from './client';
 import { EntityStreamDecoder, type EntityState } from './entity-stream';
 import { HaConfigError, HaConnectionError } from './errors';
 import { intervalStart } from './interval';
 import { wallClock, type MeterClock } from './meter-clock';
-import { bucketModeOf, entityKind, intervalUnitOf, interpretState, type Home, type SkipReason } from './meter-entity';
+import { entityBucketMode, entityKind, intervalUnitOf, interpretState, isRefusal, type Home, type SkipReason } from './meter-entity';
 import { fetchHistory, type IntervalValue } from './recorder';
 import type { ReadingKind } from '../reading';
 
@@ -29,8 +30,12 @@ export interface IntervalLedger {
 export interface MeterCounters {
   emitted: number;
   backfilled: number;
-  /** unavailable / unknown / non-numeric / wrong unit states. */
+  /** unavailable / unknown / non-numeric states. */
   skipped: number;
+  /** states refused as bad input: a unit that cannot be converted, absurd, negative or decreasing meter totals, past the kind's cap. */
+  rejected: number;
+  /** meters replaced by one at another reading (a new baseline). */
+  replacements: number;
   /** out-of-order states (older than the last one; exact repeats are not counted). */
   stale: number;
   /** intervals not emitted because the meter's baseline was unknown for part of them. */
@@ -65,7 +70,26 @@ export interface MeterOptions {
   /** Every live state as it arrives (also during a catch-up), with why it gave no reading (the offline watch). */
   onState?: (state: EntityState, skipped: SkipReason | undefined) => void;
   onError?: (error: unknown, entityId?: string) => void;
+  /** Each state refused as bad input, with why (also counted in `rejected`). */
+  onRejected?: (rejection: Rejection) => void;
 }
+
+export interface Rejection {
+  entityId: string;
+  ts: number;
+  /** The state as Home Assistant sent it. */
+  state: string;
+  unit: string;
+  reason: SkipReason | PushOutcome;
+  message: string;
+}
+
+const rejectionText: Partial<Record<SkipReason | PushOutcome, string>> = {
+  unit: 'its unit cannot be converted for this kind',
+  implausible: 'no household sensor reports that (non-finite, beyond 1e9, or past the cap for its kind)',
+  negative: 'a meter total cannot be negative',
+  decrease: 'a meter total went down a little (not a reset): no consumption is negative',
+};
 
 /**
  * The meter source: live states from `subscribe_entities`, interval consumption closed on the
@@ -73,9 +97,9 @@ export interface MeterOptions {
  * else history) and rebuilds the open interval from history, while live states wait in a buffer.
  */
 export class EntityMeter {
-  readonly counters: MeterCounters = { emitted: 0, backfilled: 0, skipped: 0, stale: 0, partial: 0, gaps: 0, resets: 0 };
+  readonly counters: MeterCounters = { emitted: 0, backfilled: 0, skipped: 0, rejected: 0, replacements: 0, stale: 0, partial: 0, gaps: 0, resets: 0 };
   private readonly decoder = new EntityStreamDecoder();
-  private readonly bucketers = new Map<string, IntervalBucketer>();
+  private readonly bucketers = new Map<string, Bucketer>();
   private readonly lastRawTs = new Map<string, number>();
   /** Newest state time per entity, live or from history (unclamped). */
   private readonly lastSeen = new Map<string, number>();
@@ -157,8 +181,8 @@ export class EntityMeter {
       const state = await this.currentState(entityId);
       this.rememberName(state);
       const kind = entityKind(state);
-      const mode = bucketModeOf(kind);
-      if (!mode) throw new HaConfigError(`${entityId} is not a meter (kind ${kind}); history needs energy, power, water or gas`);
+      const mode = entityBucketMode(state);
+      if (!mode) throw new HaConfigError(`${entityId} gives no intervals (kind ${kind}); history needs a meter (energy, power, water, gas) or a sensor with a state_class`);
       for (const interval of await readIntervals(this.backfillRequest(entityId, kind, mode), from, to)) out.push(this.intervalReading(entityId, kind, interval, false));
     }
     return out;
@@ -197,8 +221,12 @@ export class EntityMeter {
     this.rememberName(state);
     const interpretation = interpretState(state, this.home);
     const kind = entityKind(state);
-    const mode = bucketModeOf(kind);
+    const mode = entityBucketMode(state);
     if ('skipped' in interpretation) {
+      if (isRefusal(interpretation.skipped)) {
+        this.reject(state, interpretation.skipped);
+        return;
+      }
       this.count('skipped');
       if (mode && this.options.emitIntervals && interpretation.skipped === 'unavailable') this.bucket(state.entity_id, kind, mode, state.ts, undefined, backfilled);
       return;
@@ -209,13 +237,16 @@ export class EntityMeter {
       this.lastRawTs.set(state.entity_id, state.ts);
       this.emit(backfilled ? { ...reading, backfilled: true } : reading);
     }
-    if (mode && this.options.emitIntervals) this.bucket(state.entity_id, kind, mode, state.ts, reading.value, backfilled);
+    if (mode && this.options.emitIntervals) {
+      const outcome = this.bucket(state.entity_id, kind, mode, state.ts, reading.value, backfilled);
+      if (refusals.includes(outcome)) this.reject(state, outcome);
+    }
   }
 
-  private bucket(entityId: string, kind: ReadingKind, mode: BucketMode, ts: number, value: number | undefined, backfilled: boolean): void {
+  private bucket(entityId: string, kind: ReadingKind, mode: BucketMode, ts: number, value: number | undefined, backfilled: boolean): PushOutcome {
     let bucketer = this.bucketers.get(entityId);
     if (!bucketer) {
-      bucketer = new IntervalBucketer({ intervalMs: this.options.intervalMs, mode });
+      bucketer = this.newBucketer(entityId, kind, mode);
       bucketer.restartAt(ts);
       this.bucketers.set(entityId, bucketer);
       if (!this.awaitingCatchUp) this.scheduleClose();
@@ -223,7 +254,21 @@ export class EntityMeter {
     const { outcome, closed } = bucketer.push({ ts, value });
     if (outcome === 'stale') this.count('stale');
     if (outcome === 'reset') this.count('resets');
+    if (outcome === 'replacement') this.count('replacements');
     this.emitClosed(entityId, kind, closed, backfilled);
+    return outcome;
+  }
+
+  private newBucketer(entityId: string, kind: ReadingKind, mode: BucketMode): Bucketer {
+    return createBucketer(this.options.intervalMs, mode, this.units.get(entityId) ?? meterUnitOf(kind));
+  }
+
+  private reject(state: EntityState, reason: SkipReason | PushOutcome): void {
+    const unit = typeof state.attributes.unit_of_measurement === 'string' ? state.attributes.unit_of_measurement : '';
+    const shown = state.state.length > 40 ? `${state.state.slice(0, 40)}…` : state.state;
+    const message = `${state.entity_id}: state '${shown}'${unit ? ` ${unit}` : ''} refused: ${rejectionText[reason] ?? reason}`;
+    this.count('rejected');
+    this.options.onRejected?.({ entityId: state.entity_id, ts: state.ts, state: state.state, unit, reason, message });
   }
 
   private emitClosed(entityId: string, kind: ReadingKind, closed: readonly ClosedInterval[], backfilled: boolean): void {
@@ -258,6 +303,12 @@ export class EntityMeter {
     const name = this.names.get(entityId);
     if (name !== undefined) reading.friendly_name = name;
     return reading;
+  }
+
+  /** The unit the entity's readings are emitted in, from a state that gives one. */
+  private rememberUnit(state: EntityState): void {
+    const interpretation = interpretState(state, this.home);
+    if ('reading' in interpretation) this.units.set(state.entity_id, interpretation.reading.unit);
   }
 
   private rememberName(state: EntityState): void {
@@ -334,7 +385,8 @@ export class EntityMeter {
   private async catchUpEntity(entityId: string): Promise<void> {
     const state = await this.currentState(entityId);
     const kind = entityKind(state);
-    const mode = bucketModeOf(kind);
+    const mode = entityBucketMode(state);
+    this.rememberUnit(state);
     const now = this.meterNow();
     const maxBackfillMs = this.options.maxBackfillMs ?? 7 * dayMs;
     const earliest = now - maxBackfillMs;
@@ -351,7 +403,7 @@ export class EntityMeter {
     const historyFrom = Math.max(earliest, Math.min(currentStart, lastRaw ?? currentStart));
     const states = await this.fetchHistory(entityId, historyFrom, now);
     if (mode && this.options.emitIntervals) {
-      const bucketer = new IntervalBucketer({ intervalMs: this.options.intervalMs, mode });
+      const bucketer = this.newBucketer(entityId, kind, mode);
       bucketer.restartAt(currentStart);
       this.bucketers.set(entityId, bucketer);
     }
@@ -374,7 +426,7 @@ export class EntityMeter {
   private handleBaseline(state: EntityState): void {
     const interpretation = interpretState(state, this.home);
     const kind = entityKind(state);
-    const mode = bucketModeOf(kind);
+    const mode = entityBucketMode(state);
     if (!mode || !this.options.emitIntervals) return;
     this.bucket(state.entity_id, kind, mode, state.ts, 'reading' in interpretation ? interpretation.reading.value : undefined, true);
   }
@@ -391,7 +443,8 @@ export class EntityMeter {
       const interpretation = interpretState(state, this.home);
       return 'reading' in interpretation ? interpretation.reading.value : undefined;
     };
-    return { source: this.options.source, entityId, kind, mode, intervalMs: this.options.intervalMs, toValue, onError: this.options.onError };
+    const meterUnit = this.units.get(entityId) ?? meterUnitOf(kind);
+    return { source: this.options.source, entityId, kind, mode, intervalMs: this.options.intervalMs, meterUnit, toValue, onError: this.options.onError };
   }
 
   /** HA's history between two meter times (never past the wall clock's now), on the meter's clock. */

@@ -1,7 +1,7 @@
 import type { ReadingKind } from '../reading';
 import { meterUnitsByDimension, wattMsPerKwh } from '../units';
 import type { BucketMode, ClosedInterval } from './bucketer';
-import { IntervalBucketer } from './bucketer';
+import { createBucketer } from './bucketer-factory';
 import type { EntityState } from './entity-stream';
 import { intervalStartsBetween } from './interval';
 
@@ -25,7 +25,10 @@ function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Long-term (hourly) or short-term (5-minute) statistics of one entity, in the units the meter emits. */
+/**
+ * Long-term (hourly) or short-term (5-minute) statistics of one entity, in the units the meter emits:
+ * the mean of rates and measurements, the change of meters.
+ */
 export async function fetchStatistics(
   sender: CommandSender,
   entityId: string,
@@ -33,6 +36,7 @@ export async function fetchStatistics(
   from: number,
   to: number,
   period: StatisticsPeriod,
+  mode: BucketMode = kind === 'power' ? 'rate' : 'cumulative',
 ): Promise<StatisticsRow[]> {
   const result = await sender.command<Record<string, StatisticsRow[]>>({
     type: 'recorder/statistics_during_period',
@@ -40,7 +44,7 @@ export async function fetchStatistics(
     end_time: isoTime(to),
     statistic_ids: [entityId],
     period,
-    types: kind === 'power' ? ['mean'] : ['change', 'sum'],
+    types: mode === 'cumulative' ? ['change', 'sum'] : ['mean'],
     units: meterUnitsByDimension(kind),
   });
   return (result[entityId] ?? []).map((row) => ({ ...row, start: toMs(row.start), end: toMs(row.end) }));
@@ -87,10 +91,17 @@ export interface IntervalValue {
 }
 
 /**
- * Interval consumption from statistics: hourly rows for intervals of an hour or more, 5-minute rows
- * for shorter ones. An interval counts only when every period inside it is present.
+ * Interval consumption (or a measurement's mean) from statistics: hourly rows for intervals of an
+ * hour or more, 5-minute rows for shorter ones. An interval counts only when every period inside it is present.
  */
-export function intervalsFromStatistics(rows: readonly StatisticsRow[], kind: ReadingKind, from: number, to: number, intervalMs: number): Map<number, IntervalValue> {
+export function intervalsFromStatistics(
+  rows: readonly StatisticsRow[],
+  kind: ReadingKind,
+  from: number,
+  to: number,
+  intervalMs: number,
+  mode: BucketMode = kind === 'power' ? 'rate' : 'cumulative',
+): Map<number, IntervalValue> {
   const byStart = new Map<number, StatisticsRow>(rows.map((row) => [row.start, row]));
   const out = new Map<number, IntervalValue>();
   for (const start of intervalStartsBetween(from, to, intervalMs)) {
@@ -101,18 +112,26 @@ export function intervalsFromStatistics(rows: readonly StatisticsRow[], kind: Re
     let cursor = start;
     while (cursor < end) {
       const row = byStart.get(cursor);
-      const value = row ? (kind === 'power' ? powerRowToKwh(row) : row.change) : undefined;
+      const value = row ? rowValue(row, mode) : undefined;
       if (row === undefined || value === undefined || value === null) {
         complete = false;
         break;
       }
-      total += value;
+      total += mode === 'mean' ? value * (row.end - row.start) : value;
       covered += row.end - row.start;
       cursor = row.end;
     }
-    if (complete && covered === intervalMs) out.set(start, { start, end, value: Math.max(0, total), source: 'statistics', reset: false });
+    if (complete && covered === intervalMs) out.set(start, { start, end, value: mode === 'mean' ? total / intervalMs : Math.max(0, total), source: 'statistics', reset: false });
   }
   return out;
+}
+
+/** A row's part of its interval: a meter's change, a power's energy, a measurement's mean (weighted by the row's length above). */
+function rowValue(row: StatisticsRow, mode: BucketMode): number | null | undefined {
+  if (mode === 'rate') return powerRowToKwh(row);
+  if (mode === 'cumulative') return row.change;
+  if (row.mean === undefined || row.mean === null) return undefined;
+  return row.mean;
 }
 
 function powerRowToKwh(row: StatisticsRow): number | undefined {
@@ -128,8 +147,9 @@ export function intervalsFromHistory(
   from: number,
   to: number,
   intervalMs: number,
+  meterUnit = '',
 ): Map<number, IntervalValue> {
-  const bucketer = new IntervalBucketer({ intervalMs, mode });
+  const bucketer = createBucketer(intervalMs, mode, meterUnit);
   bucketer.restartAt(from);
   const closed: ClosedInterval[] = [];
   for (const state of states) {

@@ -68,12 +68,13 @@ export = function (RED: NodeAPI) {
     const detail = (): string => {
       if (setupError) return setupError;
       if (!meter) return '';
-      const { emitted, backfilled, skipped, stale } = meter.counters;
+      const { emitted, backfilled, skipped, rejected, stale } = meter.counters;
       const parts = [`${emitted} sent`];
       if (historySent) parts.push(`${historySent} from history`);
       if (meter.catchingUp) parts.unshift('catching up');
       if (backfilled) parts.push(`${backfilled} backfilled`);
       if (skipped) parts.push(`${skipped} skipped`);
+      if (rejected) parts.push(`${rejected} rejected`);
       if (stale) parts.push(`${stale} out of order`);
       return parts.join(', ');
     };
@@ -109,6 +110,9 @@ export = function (RED: NodeAPI) {
           onCounters: () => status.request(),
           onState: (state, skipped) => watch?.observe(state, skipped),
           onError: (error, entityId) => node.warn(`${entityId ? `${entityId}: ` : ''}${describeError(error)}`),
+          // Each refused state reaches Catch with what was refused; the meter keeps running.
+          onRejected: (rejection) =>
+            node.error(rejection.message, { topic: rejection.entityId, payload: { entity_id: rejection.entityId, ts: rejection.ts, state: rejection.state, unit: rejection.unit, reason: rejection.reason } }),
         });
         const graceMs = graceMinutes(def.offlineGrace) * 60_000;
         if (graceMs > 0) {

@@ -20,8 +20,11 @@ export interface StackInfo {
     /** Where the `notifyService` appends each message, one line each. */
     notifyFile: string;
     notifyService?: string;
-    /** The meter tests can drive: set an input with `input_number.set_value`, the sensor follows. */
-    entities?: { energy: string; power: string; energyInput: string; powerInput: string };
+    /**
+     * The meter tests can drive: set an input with `input_number.set_value`, the sensor follows.
+     * `temperature` (a measurement, °C) is absent from a stack started before it was configured.
+     */
+    entities?: { energy: string; power: string; energyInput: string; powerInput: string; temperature?: string; temperatureInput?: string };
   };
   registry: { url: string } | null;
   /** True only when the stack was started without a registry on purpose (STACK_REGISTRY=0). */

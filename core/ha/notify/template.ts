@@ -8,6 +8,10 @@ export interface AlertFields {
   value: string;
   expected: string;
   unit: string;
+  /** The value with its unit as a person writes it: "−4 °C", "3.1 kWh". */
+  quantity: string;
+  /** What the model expected, the same way: "−18.3 °C". */
+  usual: string;
   score: string;
   kind: ReadingKind;
   start: string;
@@ -24,7 +28,7 @@ const defaults: Record<ReadingKind, string> = {
   water: 'Unusual water use: {{value}} {{unit}} {{when}}, about {{expected}} expected. Is a tap running or a pipe leaking?',
   gas: 'Unusual gas use: {{value}} {{unit}} {{when}}, about {{expected}} expected. Is the heating or a burner left on?',
   location: 'Unusual location: {{value}} {{unit}} from home at {{start}}, about {{expected}} expected.',
-  other: 'Unusual reading from {{name}}: {{value}} {{unit}} at {{start}}, about {{expected}} expected.',
+  other: '{{name}} {{quantity}}, usually {{usual}} around this hour.',
 };
 
 export const defaultTitle = 'Stream Smarts: {{name}}';
@@ -48,6 +52,12 @@ export function humanNumber(value: number): string {
   return String(Number(value.toFixed(digits)));
 }
 
+/** A number with its unit for a sentence, with a true minus sign: "−4 °C"; no unit, the number alone. */
+export function humanQuantity(value: number, unit: string): string {
+  const number = humanNumber(value).replace(/^-/, '\u2212');
+  return unit ? `${number} ${unit}` : number;
+}
+
 /** What an alert's text needs of a scored reading. */
 export type AlertSubject = Pick<ScoredReading, 'entity_id' | 'ts' | 'value' | 'expected' | 'score' | 'unit' | 'kind' | 'hour' | 'interval_s' | 'friendly_name'>;
 
@@ -61,6 +71,8 @@ export function alertFields(subject: AlertSubject, name?: string): AlertFields {
     value: humanNumber(quantity.value),
     expected: humanNumber(quantity.expected),
     unit: quantity.unit,
+    quantity: humanQuantity(quantity.value, quantity.unit),
+    usual: humanQuantity(quantity.expected, quantity.unit),
     score: humanNumber(subject.score),
     kind: subject.kind,
     start: clockTime(subject.ts),

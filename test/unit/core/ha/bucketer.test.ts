@@ -37,11 +37,11 @@ describe('IntervalBucketer (cumulative meter)', () => {
     assert.equal(closed.reset, true);
   });
 
-  it('treats a drop of more than 10% as a reset and a smaller drop as noise', () => {
+  it('treats a drop of more than 10% as a reset and refuses a smaller drop', () => {
     const b = new IntervalBucketer({ intervalMs: hour, mode: 'cumulative' });
     b.restartAt(t0);
     b.push({ ts: t0, value: 100 });
-    assert.equal(b.push({ ts: t0 + 1000, value: 95 }).outcome, 'accepted');
+    assert.equal(b.push({ ts: t0 + 1000, value: 95 }).outcome, 'decrease');
     b.push({ ts: t0 + 2000, value: 101 });
     assert.equal(b.push({ ts: t0 + 3000, value: 50 }).outcome, 'reset');
     const [closed] = b.advanceTo(t0 + hour);

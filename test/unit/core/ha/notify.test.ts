@@ -34,6 +34,16 @@ describe('message template', () => {
     assert.equal(alertFields({ ...seed, value: 300, expected: 236 }).unit, 'Wh');
   });
 
+  it("reads a sensor's value and what is usual in its own unit: a freezer too warm", () => {
+    const freezer = { entity_id: 'sensor.freezer', ts, value: -4, expected: -18.31, score: 3.2, unit: '°C', kind: 'other' as const, hour: 2, interval_s: 3600, friendly_name: 'Freezer temperature' };
+    assert.equal(renderTemplate(defaultTemplate('other'), alertFields(freezer)), 'Freezer temperature \u22124 °C, usually \u221218.3 °C around this hour.');
+    assert.equal(renderTemplate('{{quantity}} / {{usual}}', alertFields({ ...freezer, unit: '' })), '\u22124 / \u221218.3');
+  });
+
+  it('gives energy templates {{quantity}} and {{usual}} in kWh', () => {
+    assert.equal(renderTemplate('{{quantity}}, usually {{usual}}', alertFields(subject)), '3.1 kWh, usually 0.3 kWh');
+  });
+
   it('leaves unknown placeholders visible', () => {
     assert.equal(renderTemplate('{{value}} {{nope}}', alertFields(subject)), '3.1 {{nope}}');
   });

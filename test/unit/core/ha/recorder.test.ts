@@ -23,6 +23,14 @@ describe('intervals from statistics', () => {
     assert.equal(Math.round((map.get(t0)?.value ?? NaN) * 1000) / 1000, 0.3);
   });
 
+  it("averages a measurement's 5-minute means, weighted by length, into its interval mean", () => {
+    const rows = [10, 12, 14].map((mean, i) => ({ start: t0 + i * fiveMin, end: t0 + (i + 1) * fiveMin, mean }));
+    const map = intervalsFromStatistics(rows, 'other', t0, t0 + 3 * fiveMin, 3 * fiveMin, 'mean');
+    assert.equal(map.get(t0)?.value, 12);
+    const negative = intervalsFromStatistics([{ start: t0, end: t0 + hour, mean: -18.3 }], 'other', t0, t0 + hour, hour, 'mean');
+    assert.equal(negative.get(t0)?.value, -18.3, 'a mean below 0 is kept (not clamped as consumption)');
+  });
+
   it('turns mean power into kWh', () => {
     const map = intervalsFromStatistics([{ start: t0, end: t0 + hour, mean: 500 }], 'power', t0, t0 + hour, hour);
     assert.equal(map.get(t0)?.value, 0.5);
@@ -63,5 +71,18 @@ describe('statistics request', () => {
       sent.map((message) => message.types),
       [['change', 'sum'], ['mean'], ['change', 'sum'], ['change', 'sum']],
     );
+  });
+
+  it("asks for a measurement's mean, in its own unit", async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const sender: CommandSender = {
+      command: <T>(message: { type: string; [key: string]: unknown }) => {
+        sent.push(message);
+        return Promise.resolve({} as T);
+      },
+    };
+    await fetchStatistics(sender, 'sensor.freezer', 'other', t0, t0 + hour, 'hour', 'mean');
+    assert.deepEqual(sent[0]?.types, ['mean']);
+    assert.deepEqual(sent[0]?.units, {});
   });
 });
