@@ -228,7 +228,11 @@ describe('smarts-ha-meter against the real Home Assistant', () => {
     assert.equal(all.status, 200);
     const ids = (all.body as Array<{ entity_id: string }>).map((entity) => entity.entity_id);
     assert.ok(ids.includes(energy) && ids.includes(tracker), 'energy sensor and tracker offered');
-    assert.ok(!ids.includes(temperature), 'a temperature sensor is not offered');
+    assert.ok(ids.includes(temperature), 'a numeric temperature sensor is offered too (any numeric sensor can be watched)');
+    const stateText = `sensor.${uniqueId('pick_text')}`;
+    await setState(stateText, 'on', { friendly_name: 'Not a number' });
+    const again = await helper.request().get('/smarts-ha-server/server/entities');
+    assert.ok(!(again.body as Array<{ entity_id: string }>).some((entity) => entity.entity_id === stateText), 'a sensor whose state is not a number is not offered');
     const mine = (all.body as Array<{ entity_id: string; name: string; device_class: string; unit: string }>).find((entity) => entity.entity_id === energy);
     assert.deepEqual(mine, { entity_id: energy, name: 'Picker energy', device_class: 'energy', unit: 'kWh' });
     const powerOnly = await helper.request().get('/smarts-ha-server/server/entities?device_class=power');

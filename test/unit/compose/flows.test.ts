@@ -95,10 +95,10 @@ function downstream(flow: FlowNode[], fromId: string, seen = new Set<string>()):
 }
 
 describe('demo flow and example flows', () => {
-  it('ships the five examples of the issue', () => {
+  it('ships the six examples', () => {
     assert.deepEqual(
       files.map(([name]) => name).filter((name) => name.startsWith('examples/')),
-      ['01-full-pipeline', '02-home-assistant-only', '03-kafka-anomaly-notify', '04-train-from-ha-history', '05-feedback-loop'].map((name) => `examples/${name}.json`),
+      ['01-full-pipeline', '02-home-assistant-only', '03-kafka-anomaly-notify', '04-train-from-ha-history', '05-feedback-loop', '06-temperature-watch'].map((name) => `examples/${name}.json`),
     );
   });
 
