@@ -73,12 +73,15 @@ describe('smarts-ha-notify against the real Home Assistant', () => {
     const out = collect<AlertMsg>(helper.getNode('out'));
     const notify = helper.getNode('notify');
     const count = (): number => notifyLines().filter((line) => line.startsWith(`cooldown test ${entityId}:`)).length;
-    notify.receive({ payload: scored(entityId, 3, 3) });
+    // Three intervals one after another: the same interval twice would be a duplicate, not a cooldown.
+    const first = scored(entityId, 3, 3);
+    const later = (hours: number): Record<string, unknown> => ({ ts: Number(first.ts) + hours * 3_600_000, hour: 2 + hours });
+    notify.receive({ payload: first });
     await waitFor(() => out.length === 1 && count() === 1, 10_000, 'the first notification');
-    notify.receive({ payload: scored(entityId, 2.5, 2) });
+    notify.receive({ payload: scored(entityId, 2.5, 2, later(1)) });
     await waitFor(() => out.length === 2, 10_000, 'the second outcome');
     assert.deepEqual(out[1]?.alert.push, { push: false, reason: 'cooldown' });
-    notify.receive({ payload: scored(entityId, 5, 6) });
+    notify.receive({ payload: scored(entityId, 5, 6, later(2)) });
     await waitFor(() => out.length === 3 && count() === 2, 10_000, 'the higher score breaking through');
     assert.equal(count(), 2);
   });

@@ -49,21 +49,42 @@ export interface RawRecord {
  * test) until `count` records arrived or `timeoutMs` passed.
  */
 export async function readTopic(topic: string, count: number, timeoutMs = 20000, brokerList: string[] = brokers()): Promise<RawRecord[]> {
-  const kafka = new Kafka({ brokers: brokerList, clientId: 'stream-smarts-test-reader', logLevel: logLevel.NOTHING });
+  return readRecords(topic, { count, timeoutMs, brokerList });
+}
+
+/**
+ * Every record of a topic, duplicates included, read committed: at least `atLeast`, then until
+ * none has come for `quietMs`. For a topic written in transactions, whose end offsets also count
+ * the commit markers.
+ */
+export async function readTopicUntilQuiet(topic: string, atLeast: number, options: { quietMs?: number; timeoutMs?: number; brokerList?: string[] } = {}): Promise<RawRecord[]> {
+  return readRecords(topic, { count: atLeast, timeoutMs: options.timeoutMs ?? 120_000, brokerList: options.brokerList ?? brokers(), quietMs: options.quietMs ?? 5000 });
+}
+
+async function readRecords(topic: string, options: { count: number; timeoutMs: number; brokerList: string[]; quietMs?: number }): Promise<RawRecord[]> {
+  const kafka = new Kafka({ brokers: options.brokerList, clientId: 'stream-smarts-test-reader', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const deadline = setTimeout(resolve, options.timeoutMs);
+      let quiet: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(deadline);
+        clearTimeout(quiet);
+        resolve();
+      };
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
           records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers });
-          if (records.length >= count) {
-            clearTimeout(timer);
-            resolve();
+          if (records.length < options.count) return;
+          if (options.quietMs === undefined) done();
+          else {
+            clearTimeout(quiet);
+            quiet = setTimeout(done, options.quietMs);
           }
         },
       });
