@@ -52,4 +52,30 @@ describe('smarts-anomaly model endpoint (the dialog chart)', () => {
     assert.equal(unknownNode.status, 404);
     assert.match((unknownNode.body as { error: string }).error, /deploy this anomaly node first/);
   });
+
+  it('describes a general (kind other) series: a band along its readings in their unit once warmed up, learning before', { timeout: 20_000 }, async () => {
+    await helper.load(anomalyModules(), flow());
+    const scored = collect('all');
+    const hourly = (entityId: string, count: number) =>
+      Array.from({ length: count }, (_, index) => ({ entity_id: entityId, ts: Date.UTC(2024, 5, 3, index), value: 20 + 3 * Math.sin((2 * Math.PI * index) / 24), unit: '°C', kind: 'other' }));
+    helper.getNode('anomaly').receive({ payload: hourly('sensor.office_temperature', 96) });
+    helper.getNode('anomaly').receive({ payload: hourly('sensor.new_temperature', 12) });
+    await waitFor(() => scored.length === 2, 10_000, 'two scored batches');
+
+    const office = (await helper.request().get('/smarts-anomaly/anomaly/series/sensor.office_temperature')).body as Described;
+    assert.equal(office.hasModel, true);
+    assert.equal(office.modelId, 'general@1');
+    assert.equal(office.learning, null);
+    assert.equal(office.band?.slots, 'reading-time');
+    assert.equal(office.band?.unit, '°C');
+    assert.equal(office.band?.rows.length, 96);
+    assert.deepEqual(office.band?.rows.map((row) => row.slot), office.recent.map((reading) => reading.ts));
+    const last = office.band?.rows.at(-1);
+    assert.ok(last && last.low < last.expected && last.expected < last.high && last.expected > 15 && last.expected < 25);
+
+    const fresh = (await helper.request().get('/smarts-anomaly/anomaly/series/sensor.new_temperature')).body as Described;
+    assert.equal(fresh.hasModel, false);
+    assert.equal(fresh.band, null);
+    assert.deepEqual(fresh.learning, { have: 12, need: 60 });
+  });
 });

@@ -25,6 +25,9 @@ export interface GeneralTuning {
 
 export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
 
+/** 1.25 x the mean absolute error is about one standard deviation for Gaussian errors. */
+const sdPerMeanError = 1.25;
+
 export type GeneralReason = 'spike' | 'likelihood' | 'shift' | 'stuck' | 'none';
 
 export interface GeneralScore {
@@ -53,8 +56,7 @@ export class GeneralCore {
       return { score: 0, expected: value, reason: 'none', z: 0 };
     }
     const { expected, scale } = forecast(state.forecast, ts);
-    // 1.25 x mean absolute error is about one standard deviation for Gaussian errors
-    const z = Math.abs(value - expected) / (1.25 * scale);
+    const z = Math.abs(value - expected) / (sdPerMeanError * scale);
     const raw = Math.min(z, this.tuning.rawCap);
     let score = 0;
     let reason: GeneralReason = 'none';
@@ -92,5 +94,15 @@ export class GeneralCore {
 
   get scale(): number {
     return floorScale(this.state.forecast);
+  }
+
+  /** One standard deviation of its forecast errors: a reading this far from the forecast has z = 1. */
+  get errorSpread(): number {
+    return sdPerMeanError * this.scale;
+  }
+
+  /** Past warm-up: it alerts. */
+  get warmedUp(): boolean {
+    return this.state.n >= this.tuning.warmup;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What a series' model has learnt, for the anomaly node's dialog: the expected band per
- * calendar slot, the recent scored readings, and how many alerts each sensitivity would have
+ * calendar slot (a general series': along its recent readings), the recent scored readings, and how many alerts each sensitivity would have
  * raised over them. Pure functions over a model and a bounded ring of recent readings.
  */
 import type { Reading, ScoredReading } from '../../reading';
@@ -27,7 +27,7 @@ export interface RecentReading {
 }
 
 export interface BandRow {
-  /** Hour of week (0 = Sunday 00:00, local time) or hour of day. */
+  /** Hour of week (0 = Sunday 00:00, local time), hour of day, or a recent reading's ts. */
   slot: number;
   low: number;
   expected: number;
@@ -35,7 +35,8 @@ export interface BandRow {
 }
 
 export interface ExpectedBand {
-  slots: 'hour-of-week' | 'hour-of-day';
+  /** 'reading-time': one row per recent reading, for a model that is not by calendar slot. */
+  slots: 'hour-of-week' | 'hour-of-day' | 'reading-time';
   /** The unit of the series' readings (values per reading interval). */
   unit: string;
   rows: BandRow[];
@@ -48,7 +49,10 @@ export interface SeriesDescription {
   modelId: string | null;
   band: ExpectedBand | null;
   recent: RecentReading[];
-  /** Epoch ms of the last training (or of the loaded model's creation); null when never trained. */
+  /**
+   * Epoch ms of the last training (or of the loaded model's creation); for a general series,
+   * which learns from every reading, its newest reading's ts. Null when never trained.
+   */
   lastTrained: number | null;
   sensitivity: Sensitivity;
   learning: { have: number; need: number } | null;
@@ -101,6 +105,16 @@ export function expectedBand(model: StoredModel, sample: Reading): ExpectedBand 
     return { slots: 'hour-of-day', unit: sample.unit, rows };
   }
   return null;
+}
+
+/**
+ * A general series' band: the detector's forecast of each recent reading ± `spread` (one
+ * standard deviation of its errors now, in the readings' unit). Its forecast follows the
+ * series' recent level and shape, so it is shown along the readings, not by calendar slot.
+ */
+export function generalBand(recent: readonly RecentReading[], spread: number, unit: string): ExpectedBand {
+  const rows = recent.map((reading) => ({ slot: reading.ts, low: reading.expected - spread, expected: reading.expected, high: reading.expected + spread }));
+  return { slots: 'reading-time', unit, rows };
 }
 
 /**

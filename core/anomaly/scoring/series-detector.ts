@@ -89,6 +89,15 @@ export class SeriesDetector {
     }
   }
 
+  /**
+   * A general series past warm-up: one standard deviation of its forecast errors, in the unit of
+   * `sample` (a reading of this series); null for any other series or while it warms up.
+   */
+  generalSpread(sample: Reading): number | null {
+    if (!this.general?.warmedUp) return null;
+    return fromRate(this.general.errorSpread, sample, Math.round(this.intervalS));
+  }
+
   /** The newest reading's time (null before the first). */
   get lastReadingTs(): number | null {
     return this.lastTs;

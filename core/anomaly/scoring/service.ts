@@ -17,7 +17,7 @@ import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } f
 import { LocationDetector } from './location';
 import { scoredReading } from '../model/score';
 import { SeriesDetector, type SeriesStatus } from './series-detector';
-import { expectedBand, previewSensitivities, RecentRing, type SensitivityPreview, type SeriesDescription } from './describe';
+import { expectedBand, generalBand, previewSensitivities, RecentRing, type SensitivityPreview, type SeriesDescription } from './describe';
 import type { DetectorState } from '../../state/series-state';
 
 export interface AnomalyServiceOptions {
@@ -284,15 +284,19 @@ export class AnomalyService {
     const ring = this.recent.get(entityId);
     const sample = ring?.sample() ?? null;
     const model = series?.kind === 'online' ? series.detector.model : series?.kind === 'fixed' ? series.scorer.model : null;
-    const band = model && sample ? expectedBand(model, sample) : null;
-    const status = series?.kind === 'online' ? series.detector.status() : null;
+    const detector = series?.kind === 'online' ? series.detector : null;
+    const generalSpread = detector && sample ? detector.generalSpread(sample) : null;
+    const recent = ring?.list() ?? [];
+    let band = model && sample ? expectedBand(model, sample) : null;
+    if (!band && sample && generalSpread !== null) band = generalBand(recent, generalSpread, sample.unit);
+    const status = detector?.status() ?? null;
     return {
       entityId,
       hasModel: band !== null,
       modelId: status?.modelId ?? (series?.kind === 'fixed' ? series.scorer.modelId : series?.kind === 'location' ? 'location@1' : null),
       band,
-      recent: ring?.list() ?? [],
-      lastTrained: this.trainedAt.get(entityId) ?? null,
+      recent,
+      lastTrained: this.trainedAt.get(entityId) ?? (generalSpread !== null ? (detector?.lastReadingTs ?? null) : null),
       sensitivity: this.options.sensitivity ?? defaultSensitivity,
       learning: status && status.phase === 'learning' ? { have: status.have, need: status.need } : null,
     };

@@ -42,12 +42,19 @@ RED.nodes.registerType('smarts-anomaly', {
       var magnitude = Math.abs(number);
       return magnitude >= 100 ? number.toFixed(0) : magnitude >= 1 ? number.toFixed(2) : number.toPrecision(2);
     }
+    // a general series' band is its forecast of each reading (slots 'reading-time'), not a calendar slot's
+    function isGeneral(model) {
+      return model.band !== null && model.band.slots === 'reading-time';
+    }
+    function slotOf(band, reading) {
+      return band.slots === 'hour-of-week' ? reading.hourOfWeek : band.slots === 'hour-of-day' ? reading.hour : reading.ts;
+    }
     // the expected band behind the recent readings (or over the whole week when none is recent), scores against 1 below
     function draw(model) {
       var width = 480, top = 150, bottom = 60, gap = 18, height = top + gap + bottom;
       var root = svg('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'class': 'smarts-anomaly-chart', role: 'img' });
       var points = model.recent.map(function (reading) {
-        var slot = model.band ? (model.band.slots === 'hour-of-week' ? reading.hourOfWeek : reading.hour) : null;
+        var slot = model.band ? slotOf(model.band, reading) : null;
         var row = model.band ? model.band.rows.filter(function (r) { return r.slot === slot; })[0] : null;
         return { value: reading.value, score: reading.score, row: row };
       });
@@ -58,7 +65,9 @@ RED.nodes.registerType('smarts-anomaly', {
         if (p.row) values.push(p.row.low, p.row.high);
       });
       values = values.filter(function (v) { return isFinite(v); });
-      var min = Math.min.apply(null, values.concat([0])), max = Math.max.apply(null, values.concat([1e-9]));
+      // use (energy, water) is drawn from 0; any other sensor (a temperature) around its own range
+      var floor = isGeneral(model) ? [] : [0];
+      var min = Math.min.apply(null, values.concat(floor)), max = Math.max.apply(null, values.concat(floor.length ? [1e-9] : []));
       var n = Math.max(points.length, 2);
       var x = function (i) { return 30 + (i * (width - 40)) / (n - 1); };
       var y = function (v) { return top - 5 - ((v - min) / (max - min || 1)) * (top - 15); };
@@ -80,7 +89,7 @@ RED.nodes.registerType('smarts-anomaly', {
       var label = svg('text', { x: 2, y: 12, 'font-size': 10, fill: '#555' }, root);
       label.textContent = format(max) + ' ' + (model.band ? model.band.unit : '');
       var low = svg('text', { x: 2, y: top - 2, 'font-size': 10, fill: '#555' }, root);
-      low.textContent = format(min);
+      low.textContent = format(min) + ' ' + (model.band ? model.band.unit : '');
       var scores = points.map(function (p) { return p.score; }).filter(function (s) { return s !== null; });
       var scoreMax = Math.max(2, Math.max.apply(null, scores.concat([0])));
       var sy = function (s) { return height - 2 - (Math.min(s, scoreMax) / scoreMax) * (bottom - 4); };
@@ -100,12 +109,14 @@ RED.nodes.registerType('smarts-anomaly', {
       if (!model.hasModel) {
         $chart.empty();
         var learning = model.learning ? ' (learning: ' + model.learning.have + ' of ' + model.learning.need + ' readings)' : '';
-        $info.text('No model yet for ' + model.entityId + learning + ': only extreme use alerts until it has trained.').attr('data-state', 'no-model');
+        var until = /^general@/.test(model.modelId || '') ? ': it alerts once it has learnt the series\' usual level and spread.' : ': only extreme use alerts until it has trained.';
+        $info.text('No model yet for ' + model.entityId + learning + until).attr('data-state', 'no-model');
         return;
       }
       draw(model);
       var trained = model.lastTrained ? new Date(model.lastTrained).toLocaleString() : 'never';
-      $info.text('Model ' + model.modelId + ', expected band by ' + model.band.slots.replace(/-/g, ' ') + '; last trained ' + trained + '. Recent readings (line) against the band, scores against 1 below.').attr('data-state', 'model');
+      var band = isGeneral(model) ? 'expected band: its forecast of each reading ± its usual error; learns from every reading, last ' + trained : 'expected band by ' + model.band.slots.replace(/-/g, ' ') + '; last trained ' + trained;
+      $info.text('Model ' + model.modelId + ', ' + band + '. Recent readings (line) against the band, scores against 1 below.').attr('data-state', 'model');
     }
     function load(entityId) {
       $info.text('').removeAttr('data-state');

@@ -21,8 +21,14 @@ function flow(): FlowNode[] {
     { id: 'editor_ha', type: 'smarts-ha-server', name: 'Stack HA', url: '${STREAM_SMARTS_HA_URL}', heartbeat: 30, insecureTls: false },
     { id: 'editor_anomaly', type: 'smarts-anomaly', z: 'editor_tab', name: '', modelDir: '', mapping: 'seed.power=seed-hour-profile', learnDays: 14, retrainHours: 24, saveModels: false, sensitivity: 'normal', x: 420, y: 100, wires: [[], [], []] },
     ...[3, 4, 5].map((hour) => ({ id: `editor_seed_${hour}`, type: 'inject', z: 'editor_tab', name: `seed ${hour}:00`, props: [{ p: 'payload' }], payload: JSON.stringify({ hour, kwh: hour === 4 ? 1500 : 321 }), payloadType: 'json', repeat: '', once: false, x: 160, y: 60 + hour * 20, wires: [['editor_anomaly']] })),
+    // a general (kind other) series, four days of hourly temperatures in one batch: past its warm-up
+    { id: 'editor_temperature', type: 'inject', z: 'editor_tab', name: 'temperatures', props: [{ p: 'payload' }], payload: JSON.stringify(temperatures()), payloadType: 'json', repeat: '', once: false, x: 160, y: 240, wires: [['editor_anomaly']] },
     { id: 'editor_fresh', type: 'inject', z: 'editor_tab', name: 'new meter', props: [{ p: 'payload' }], payload: JSON.stringify({ entity_id: 'sensor.editor_fresh', ts: Date.UTC(2024, 0, 1, 12), value: 0.4, unit: 'kWh', kind: 'energy', interval_s: 3600 }), payloadType: 'json', repeat: '', once: false, x: 160, y: 200, wires: [['editor_anomaly']] },
   ];
+}
+
+function temperatures(): Record<string, unknown>[] {
+  return Array.from({ length: 96 }, (_, hour) => ({ entity_id: 'sensor.editor_temperature', ts: Date.UTC(2024, 0, 1, hour), value: 19 + 2 * Math.sin((2 * Math.PI * hour) / 24), unit: '°C', kind: 'other' }));
 }
 
 async function openEditor(page: Page, url: string): Promise<void> {
@@ -188,16 +194,16 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     });
   }
 
-  it("opens the anomaly node's model chart: a series with a model, and one with none", { timeout: 60_000 }, async () => {
+  it("opens the anomaly node's model chart: a series with a model, a general series in °C, and one with none", { timeout: 60_000 }, async () => {
     const { page } = session;
     await openEditor(page, nodeRed.url);
-    for (const inject of ['editor_seed_3', 'editor_seed_4', 'editor_seed_5', 'editor_fresh']) {
+    for (const inject of ['editor_seed_3', 'editor_seed_4', 'editor_seed_5', 'editor_temperature', 'editor_fresh']) {
       const response = await fetch(`${nodeRed.url}/inject/${inject}`, { method: 'POST' });
       assert.equal(response.status, 200, `inject ${inject}`);
     }
     await page.locator('[id="editor_anomaly"] .red-ui-flow-node').dblclick();
     const series = page.locator('#smarts-anomaly-series');
-    await page.waitForFunction(() => document.querySelectorAll('#smarts-anomaly-series option').length >= 3, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#smarts-anomaly-series option').length >= 4, undefined, { timeout: 15_000 });
     await series.selectOption('seed.power');
     await page.locator('#smarts-anomaly-chart svg .smarts-band').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score').count(), 3);
@@ -206,6 +212,14 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     assert.match((await page.locator('#smarts-anomaly-preview').textContent()) ?? '', /high would have raised 1 alert, normal 1, low 1/);
     await page.locator('#smarts-anomaly-chart').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('editor-anomaly-model-chart') });
+    await series.selectOption('sensor.editor_temperature');
+    await page.waitForFunction(() => /forecast of each reading/.test(document.querySelector('#smarts-anomaly-model-info')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.locator('#smarts-anomaly-chart svg .smarts-band').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#smarts-anomaly-chart svg .smarts-score').count(), 96);
+    const labels = await page.locator('#smarts-anomaly-chart svg text').allTextContents();
+    assert.ok(labels.some((label) => label.endsWith(' °C')) && !labels.some((label) => label.includes('kWh')), `labels: ${labels.join(', ')}`);
+    await page.locator('#smarts-anomaly-chart').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('editor-anomaly-general-chart') });
     await series.selectOption('sensor.editor_fresh');
     await page.waitForFunction(() => document.querySelector('#smarts-anomaly-model-info')?.getAttribute('data-state') === 'no-model', undefined, { timeout: 10_000 });
     assert.match((await page.locator('#smarts-anomaly-model-info').textContent()) ?? '', /No model yet for sensor\.editor_fresh/);
