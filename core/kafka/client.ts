@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type Message, type Producer, type SASLOptions } from 'kafkajs';
 import { tlsOptions, type BrokerConfig } from './config';
 import { toKafkaError } from './errors';
+import { probeTls } from './tls-probe';
 import { kafkaLogCreator } from './log';
 import type { TransactionTransport } from './transactional-output';
 import { transactionalTransport, type TransactionalProducerOptions } from './transactional-transport';
@@ -23,6 +24,8 @@ export interface KafkaClient {
   transactionTransport(options: TransactionalProducerOptions): TransactionTransport;
   /** Connects, reads cluster metadata, disconnects: proves address, TLS and SASL credentials. */
   checkConnection(): Promise<void>;
+  /** With TLS: fails at once, not retriable, when the brokers' certificate is refused (see probeTls). */
+  verifyTls(): Promise<void>;
   /** Creates a topic if it does not exist; resolves true when it was created. */
   createTopic(topic: string, partitions: number): Promise<boolean>;
   /** The underlying kafkajs client, for core/kafka's own consumer only. */
@@ -57,15 +60,21 @@ export function kafkaJsConfig(config: BrokerConfig, options: KafkaClientOptions 
 }
 
 export function createKafkaClient(config: BrokerConfig, options: KafkaClientOptions = {}): KafkaClient {
-  const kafka = new Kafka(kafkaJsConfig(config, options));
+  const kafkaConfig = kafkaJsConfig(config, options);
+  const kafka = new Kafka(kafkaConfig);
+  const verifyTls = async (): Promise<void> => {
+    if (config.tls) await probeTls(config.brokers, tlsOptions(config.tls), kafkaConfig.connectionTimeout ?? 3000);
+  };
   return {
     config,
     kafkajs: kafka,
-    producerTransport: () => kafkaProducerTransport(kafka),
+    verifyTls,
+    producerTransport: () => kafkaProducerTransport(kafka, verifyTls),
     transactionTransport: (options) => transactionalTransport(kafka, options),
     async checkConnection() {
       const admin = kafka.admin();
       try {
+        await verifyTls();
         await admin.connect();
         await admin.describeCluster();
       } catch (error) {
@@ -88,7 +97,7 @@ export function createKafkaClient(config: BrokerConfig, options: KafkaClientOpti
   };
 }
 
-function kafkaProducerTransport(kafka: Kafka): ProducerTransport {
+function kafkaProducerTransport(kafka: Kafka, verifyTls: () => Promise<void>): ProducerTransport {
   // The partitioner tells which partition each message went to, so each record gets its own offset.
   const partitionOf = new WeakMap<Message, number>();
   const producer: Producer = kafka.producer({
@@ -107,6 +116,7 @@ function kafkaProducerTransport(kafka: Kafka): ProducerTransport {
   return {
     async connect() {
       try {
+        await verifyTls();
         await producer.connect();
       } catch (error) {
         throw toKafkaError(error);

@@ -65,7 +65,7 @@ export class GroupConsumer {
   private disconnected = false;
 
   constructor(
-    client: KafkaClient,
+    private readonly client: KafkaClient,
     private readonly options: GroupConsumerOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
@@ -119,6 +119,7 @@ export class GroupConsumer {
         async () => {
           this.emit({ type: 'connecting' });
           try {
+            await this.client.verifyTls();
             await this.consumer.connect();
             await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
             await this.consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });

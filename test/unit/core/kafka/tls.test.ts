@@ -78,4 +78,43 @@ describe('Kafka client TLS', () => {
     await attempt({ verify: false });
     assert.ok(handshakes > before);
   });
+
+  describe('verifyTls, before kafkajs connects', () => {
+    const verify = (brokers: string[], tls: { ca?: string; verify?: boolean }) =>
+      createKafkaClient({ brokers, tls, connectionTimeoutMs: 2000 }, { retries: 0 }).verifyTls().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    it('refuses a host name the certificate does not name, at once and not retriable', async (t) => {
+      if (!haveOpenssl) return t.skip('openssl is not available to make test certificates');
+      const error = await verify([`localhost:${port}`], { ca: join(dir, 'ca.pem') });
+      assert.ok(error instanceof KafkaError);
+      assert.equal(error.retriable, false);
+      assert.match(error.message, new RegExp(`^TLS: localhost:${port}: .*(altnames|does not match)`, 'i'));
+    });
+
+    it('refuses a certificate from a CA it does not trust', async (t) => {
+      if (!haveOpenssl) return t.skip('openssl is not available to make test certificates');
+      const error = await verify([`127.0.0.1:${port}`], {});
+      assert.ok(error instanceof KafkaError);
+      assert.equal(error.kind, 'config');
+      assert.match(error.message, /^TLS: .*(certificate|self-signed)/);
+    });
+
+    it('passes a verified handshake, and leaves an unreachable broker to the retries', async (t) => {
+      if (!haveOpenssl) return t.skip('openssl is not available to make test certificates');
+      const before = handshakes;
+      assert.equal(await verify([`127.0.0.1:${port}`], { ca: join(dir, 'ca.pem') }), undefined);
+      for (let wait = 0; handshakes === before && wait < 50; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(handshakes > before, 'the server saw the handshake');
+      assert.equal(await verify(['127.0.0.1:1'], {}), undefined);
+    });
+
+    it('goes on to the next bootstrap broker when the first cannot be reached', async (t) => {
+      if (!haveOpenssl) return t.skip('openssl is not available to make test certificates');
+      const error = await verify(['127.0.0.1:1', `localhost:${port}`], { ca: join(dir, 'ca.pem') });
+      assert.ok(error instanceof KafkaError && /^TLS: localhost/.test(error.message));
+    });
+  });
 });
