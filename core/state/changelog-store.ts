@@ -4,7 +4,7 @@
  * assigned an input partition finds that partition's state on the same changelog partition.
  */
 import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
+import { readChangelog } from './changelog-reader';
 
 export interface ChangelogRecord {
   partition: number;
@@ -66,43 +66,7 @@ export class ChangelogStore {
   /** The newest state of every key of the given partitions, read up to the end offsets as they are now. */
   async readPartitions(partitions: readonly number[]): Promise<Map<string, Buffer>> {
     await this.open();
-    const states = new Map<string, Buffer>();
-    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(this.options.topic));
-    const wanted = new Map<number, bigint>();
-    for (const end of ends) {
-      if (partitions.includes(end.partition) && BigInt(end.high) > BigInt(end.low)) wanted.set(end.partition, BigInt(end.high));
-    }
-    if (wanted.size === 0) return states;
-    const groupId = `${this.options.topic}-restore-${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const left = new Set(wanted.keys());
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              const end = wanted.get(batch.partition);
-              if (end === undefined) return;
-              for (const message of batch.messages) {
-                if (BigInt(message.offset) >= end) break;
-                const key = message.key?.toString() ?? '';
-                if (message.value) states.set(key, message.value);
-                else states.delete(key);
-                if (BigInt(message.offset) + 1n >= end) left.delete(batch.partition);
-              }
-              if (left.size === 0) resolve();
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.disconnect().catch(() => undefined);
-      await this.withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
-    }
-    return states;
+    return readChangelog(this.kafka, this.options.topic, partitions, false);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import type { ChangelogStore } from '../state/changelog-store';
 import { decodeState, encodeState } from '../state/series-state';
 import type { SeriesStateHooks } from './pipeline';
 import type { ReadingScorer } from './scorer';
-import { readCommittedChangelog } from './changelog-reader';
+import { readChangelog } from '../state/changelog-reader';
 
 export interface StateCounters {
   restoredSeries: number;
@@ -51,7 +51,7 @@ export class WorkerSeriesState implements SeriesStateHooks {
     const read = async (): Promise<Map<string, Buffer>> => {
       if (!this.transactional) return this.store.readPartitions([partition]);
       await this.store.open();
-      return readCommittedChangelog(this.transactional, this.store.topic, [partition]);
+      return readChangelog(this.transactional, this.store.topic, [partition], true);
     };
     const states = await retry(read, {
       signal: this.signal,

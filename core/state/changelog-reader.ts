@@ -1,14 +1,17 @@
 /**
- * Reads a changelog written in transactions: the log then holds commit markers (and aborted
- * records), which a read_committed consumer never delivers, so "the last record read" never
- * reaches the end offset; the end of each batch (kafkajs's END_BATCH_PROCESS, also sent for a
- * batch of markers only) says how far the partition was read.
+ * Reads a changelog to its end offsets. The end of each batch (kafkajs's END_BATCH_PROCESS, also
+ * sent for a batch of markers only) says how far a partition was read, not the last record: a log
+ * written in transactions holds commit markers (and aborted records) no consumer delivers, and
+ * compaction leaves gaps, so "the last record read" may never reach the end offset.
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
-/** The newest committed value of every key of the given partitions, up to their end offsets as they are now. */
-export async function readCommittedChangelog(kafka: Kafka, topic: string, partitions: readonly number[]): Promise<Map<string, Buffer>> {
+/**
+ * The newest value of every key of the given partitions, up to their end offsets as they are now;
+ * `committedOnly` for a changelog written in transactions (read_committed).
+ */
+export async function readChangelog(kafka: Kafka, topic: string, partitions: readonly number[], committedOnly: boolean): Promise<Map<string, Buffer>> {
   const states = new Map<string, Buffer>();
   const ends = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
   const wanted = new Map<number, bigint>();
@@ -17,7 +20,7 @@ export async function readCommittedChangelog(kafka: Kafka, topic: string, partit
   }
   if (wanted.size === 0) return states;
   const groupId = `${topic}-restore-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false });
+  const consumer = kafka.consumer({ groupId, readUncommitted: !committedOnly });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
