@@ -78,7 +78,7 @@ export class AnomalyService {
     const name = this.options.defaultModel ?? 'default';
     try {
       const loaded = await loadModelDir(await this.sharedModelFolder(name), { logger: this.options.logger });
-      if (loaded.model.type !== 'default') throw new ModelDirError(`${loaded.dir} is a ${loaded.model.type} model, not a default model`);
+      if (loaded.model.type !== 'default') throw new ModelDirError(`${loaded.dir}: the ${loaded.model.type} model is not a default model`);
       this.defaultParams = loaded.model;
     } catch (error) {
       this.options.logger?.warn?.(`anomaly: no default model (${(error as Error).message}); new series alert only once trained`);

@@ -168,4 +168,13 @@ describe('a model for another kind of reading', () => {
     assert.equal(water?.expected, 40, 'a water series starts from its own readings, not the energy default');
     assert.ok(Number.isFinite(water?.score));
   });
+
+  it('the service: a model of another type named as the default is a warning naming it, and series start without a default', async () => {
+    const warnings: string[] = [];
+    const service = new AnomalyService({ modelDir: dir, defaultModel: 'seed-hour-profile', save: false, keepRecent: false, logger: { info: () => undefined, warn: (line) => warnings.push(line) } });
+    const [energy] = await service.score([reading('sensor.energy', 'energy', 'kWh', 0.4)]);
+    assert.equal(energy?.expected, 0.4);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /no default model \(.*seed-hour-profile: the hour-profile model is not a default model\)/);
+  });
 });
