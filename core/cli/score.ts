@@ -9,7 +9,8 @@ const usage = `Usage: stream-smarts score --model DIR < readings.jsonl > scored.
 
 Scores JSON lines of readings (or hour records {"hour": h, "mwh": v}) with a fixed model
 (no learning) and writes one scored reading per line. A bad line is reported on stderr
-with its line number and the exit code is 1; the other lines are still scored.
+with its line number and the exit code is 1; the other lines are still scored. A reading
+of a kind the model is not for (a water reading with an energy model) stops the run, exit 1.
 
   --model DIR        a model directory (one you trained), or a shipped model by name:
                      seed-hour-profile or default
@@ -29,13 +30,15 @@ export const command: CliCommand = {
     }
     if (!values.model) throw new CliUsageError('--model DIR is required');
     const sensitivity = cliSensitivity(values.sensitivity);
-    const { loadModelDir, ModelDirError } = await import('../anomaly/model/model-dir');
+    const { loadModelDir, ModelDirError, ModelKindError } = await import('../anomaly/model/model-dir');
     const { FixedScorer } = await import('../anomaly/scoring/fixed-scorer');
     const { UnitError } = await import('../units');
     let scorer;
+    let modelDir;
     try {
       const { resolveModelArg } = await import('./model-arg');
       const loaded = await loadModelDir(resolveModelArg(values.model));
+      modelDir = loaded.dir;
       scorer = new FixedScorer(loaded.model, `${loaded.model.type}@${loaded.metadata.version}`, sensitivity);
     } catch (error) {
       if (error instanceof ModelDirError) throw new CliUsageError(error.message, 1);
@@ -50,6 +53,7 @@ export const command: CliCommand = {
         const reading = parseReading(JSON.parse(line));
         io.stdout.write(`${JSON.stringify(scorer.score(reading))}\n`);
       } catch (error) {
+        if (error instanceof ModelKindError) throw new CliUsageError(`line ${lineNo}: ${error.message} (${modelDir})`, 1);
         if (!(error instanceof SyntaxError || error instanceof ReadingError || error instanceof UnitError || error instanceof ModelDirError)) throw error;
         bad += 1;
         io.stderr.write(`stream-smarts score: line ${lineNo}: ${error instanceof StreamSmartsError ? error.message : 'not valid JSON'}\n`);

@@ -11,10 +11,10 @@ import { waitFor } from '../support/wait';
 // The bad-input catalogue's cases at the anomaly node (docs/bad-input.md): each goes to Catch
 // with a red status that says what is wrong, and the node goes on scoring the good readings.
 
-function flow(modelDir: string): FlowNode[] {
+function flow(modelDir: string, mapping = ''): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'bad input' },
-    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping: '', learnDays: 14, retrainHours: 24, saveModels: false, wires: [['all'], [], []] },
+    { id: 'anomaly', type: 'smarts-anomaly', z: 'tab', modelDir, mapping, learnDays: 14, retrainHours: 24, saveModels: false, wires: [['all'], [], []] },
     { id: 'all', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['errors']] },
     { id: 'errors', type: 'helper', z: 'tab' },
@@ -83,6 +83,31 @@ describe('smarts-anomaly node: bad input', () => {
     assert.equal(errors.length, 0);
     assert.equal((all[0]?.payload as { model?: string }).model, 'default (cold start)');
     assert.ok(Number.isFinite((all[0]?.payload as { score: number }).score));
+  });
+
+  it('a model for another kind (a water series mapped to the energy default): Catch and a red status for that series; other series are scored, a water series of its own without the default', { timeout: 30_000 }, async () => {
+    await helper.load(anomalyModules(), flow(await modelDir(), 'sensor.water_mapped=default'));
+    const anomaly = helper.getNode('anomaly');
+    const all = collect('all');
+    const errors = collect('errors');
+    const seen = statuses(anomaly);
+    const water = (entityId: string, n: number) => ({ entity_id: entityId, ts: Date.UTC(2026, 0, 1, n), value: 40 + n, unit: 'L', kind: 'water', interval_s: 3600 });
+    anomaly.receive({ payload: water('sensor.water_mapped', 0) });
+    await waitFor(() => errors.length === 1, 10_000, 'the mapped water series at Catch');
+    assert.match(messageOf(errors[0]), /the default model is for energy and power, not water readings \(.*default\)$/);
+    assert.ok(seen.some((status) => status.fill === 'red' && /^bad input: the default model is for energy and power/.test(status.text ?? '')), `a red status naming the model: ${JSON.stringify(seen.slice(-3))}`);
+    anomaly.receive({ payload: good(4) });
+    anomaly.receive({ payload: water('sensor.water', 5) });
+    await waitFor(() => all.length === 2, 20_000, 'the other series scored');
+    const scored = all.map((msg) => msg.payload as { entity_id: string; score: number; expected: number });
+    const energy = scored.find((out) => out.entity_id === 'sensor.bad_input_meter');
+    const own = scored.find((out) => out.entity_id === 'sensor.water');
+    assert.ok(Number.isFinite(energy?.score), JSON.stringify(scored));
+    assert.equal(own?.expected, 45, 'a water series starts from its own readings, not from the energy default');
+    anomaly.receive({ payload: water('sensor.water_mapped', 6) });
+    await waitFor(() => errors.length === 2, 10_000, 'the next reading of the mapped series at Catch too');
+    assert.match(messageOf(errors[1]), /not water readings/);
+    assert.equal(all.length, 2);
   });
 
   it("a corrupt default model (its weights flipped): a warning names the file, the series runs on the cold start, the reading is scored", { timeout: 30_000 }, async () => {

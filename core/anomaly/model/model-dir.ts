@@ -26,7 +26,25 @@ export class ModelDirError extends StreamSmartsError {
   }
 }
 
+/** A model that meets a reading of a kind it is not for; retrying will not help. */
+export class ModelKindError extends ModelDirError {}
+
 export type StoredModel = HomeModelParams | HourProfileParams | DefaultModelParams;
+
+// the seed's table is in energy per hour; the default's extremes and typical rates are in W, energy per hour or power
+const fixedKinds: Record<Exclude<StoredModel['type'], 'home'>, readonly ReadingKind[]> = { 'hour-profile': ['energy'], default: ['energy', 'power'] };
+
+/** The kinds of reading a model scores: a home model its own; hour-profile energy; default energy and power. */
+export function modelKinds(model: StoredModel): readonly ReadingKind[] {
+  return model.type === 'home' ? [model.readingKind] : fixedKinds[model.type];
+}
+
+/** Throws a ModelKindError unless `model` scores `kind` readings; `where` (the model's folder) ends the message. */
+export function checkModelKind(model: StoredModel, kind: ReadingKind, where?: string): void {
+  const kinds = modelKinds(model);
+  if (kinds.includes(kind)) return;
+  throw new ModelKindError(`the ${model.type} model is for ${kinds.join(' and ')}, not ${kind} readings${where === undefined ? '' : ` (${where})`}`);
+}
 
 export interface ModelMetadata {
   format: typeof modelFormat;
@@ -149,7 +167,7 @@ export interface LoadedModel {
 }
 
 export interface LoadOptions {
-  /** Refuse a model for another kind of series. */
+  /** Refuse (ModelKindError) a model for another kind of reading. */
   kind?: ReadingKind;
   logger?: AnomalyLogger;
 }
@@ -177,9 +195,6 @@ export async function loadModelDir(dir: string, options: LoadOptions = {}): Prom
   }
   if (metadata.format !== modelFormat) throw new ModelDirError(`${target}: not a ${modelFormat} model (format ${JSON.stringify(metadata.format)})`);
   if (metadata.version !== modelFormatVersion) throw new ModelDirError(`${target}: model format version ${metadata.version} is not supported (need ${modelFormatVersion})`);
-  if (options.kind && metadata.modelType === 'home' && metadata.kind !== options.kind) {
-    throw new ModelDirError(`${target}: model is for ${metadata.kind} readings, not ${options.kind}`);
-  }
   let params: StoredModel;
   try {
     params = JSON.parse((await readChecked(target, 'params.json', metadata)).toString('utf8')) as StoredModel;
@@ -188,6 +203,8 @@ export async function loadModelDir(dir: string, options: LoadOptions = {}): Prom
     throw new ModelDirError(`${target}: params.json is not valid JSON`);
   }
   if (params.type !== metadata.modelType) throw new ModelDirError(`${target}: params.json is a ${params.type} model, metadata says ${metadata.modelType}`);
+  if (!modelKinds(params).includes(metadata.kind)) throw new ModelDirError(`${target}: metadata.json says kind ${metadata.kind}, but the ${params.type} model is for ${modelKinds(params).join(' and ')} readings`);
+  if (options.kind) checkModelKind(params, options.kind, target);
   if (params.type === 'home' && (params.center?.length !== 168 || params.spread?.length !== 168)) throw new ModelDirError(`${target}: profile must have 168 slots`);
   if (params.type === 'hour-profile' && !Array.isArray(params.hours)) throw new ModelDirError(`${target}: hour-profile has no hours table`);
   if (params.type !== 'hour-profile') {

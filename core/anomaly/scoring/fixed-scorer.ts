@@ -4,9 +4,8 @@ import { extremeScore } from '../model/default-model';
 import { explain } from './explain';
 import { hourProfileExpected, hourProfileScore } from '../model/hour-profile';
 import { HomeScorer } from '../model/home-model';
-import type { StoredModel } from '../model/model-dir';
+import { checkModelKind, type StoredModel } from '../model/model-dir';
 import { scoredReading } from '../model/score';
-import { ModelDirError } from '../model/model-dir';
 import { defaultSensitivity, sensitivityThreshold, type Sensitivity } from './sensitivity';
 import { unitFactor } from '../../units';
 import { effectiveIntervalS, fromRate, toRate } from './rate';
@@ -26,8 +25,12 @@ export class FixedScorer {
     this.home = model.type === 'home' ? new HomeScorer(model, sensitivityThreshold[sensitivity]) : null;
   }
 
-  /** A late reading (not newer than the newest so far) is scored alone, flagged `late`, and leaves the state as it was. */
+  /**
+   * A late reading (not newer than the newest so far) is scored alone, flagged `late`, and leaves
+   * the state as it was. A reading of a kind the model is not for is a ModelKindError.
+   */
   score(reading: Reading): ScoredReading {
+    checkModelKind(this.model, reading.kind);
     const late = this.newestTs !== null && reading.ts <= this.newestTs;
     if (late) this.lateCount += 1;
     else this.newestTs = reading.ts;
@@ -36,17 +39,15 @@ export class FixedScorer {
     let expected: number;
     let reason: Parameters<typeof explain>[0]['reason'] = 'profile';
     if (this.model.type === 'hour-profile') {
-      if (reading.kind !== 'energy') throw new ModelDirError(`hour-profile model scores energy readings, not ${reading.kind}`);
       const toTable = unitFactor('energy', reading.unit) / unitFactor('energy', this.model.unit);
       score = hourProfileScore(this.model, reading.hour, reading.value * toTable);
       expected = hourProfileExpected(this.model, reading.hour) / toTable;
     } else if (this.model.type === 'default') {
       const rate = toRate(reading, intervalS);
-      score = reading.kind === 'energy' || reading.kind === 'power' ? extremeScore(this.model, reading.hour, rate) : 0;
+      score = extremeScore(this.model, reading.hour, rate);
       expected = fromRate(this.model.typicalRate?.[reading.hour] ?? 0, reading, intervalS);
       reason = 'extreme';
     } else {
-      if (reading.kind !== this.model.readingKind) throw new ModelDirError(`model is for ${this.model.readingKind} readings, not ${reading.kind}`);
       const home = this.home as HomeScorer;
       const point = { ts: reading.ts, rate: toRate(reading, intervalS) };
       const result = late ? home.scoreAlone(point) : home.score(point);

@@ -13,7 +13,7 @@ import type { Feedback } from '../../feedback';
 import { FixedScorer } from './fixed-scorer';
 import { defaultSensitivity, type Sensitivity } from './sensitivity';
 import { minTrainingPoints, type FitReport } from '../training/fit';
-import { folderFor, loadModelDir, resolveInside, saveModelDir, ModelDirError } from '../model/model-dir';
+import { folderFor, loadModelDir, modelKinds, resolveInside, saveModelDir, ModelDirError } from '../model/model-dir';
 import { LocationDetector } from './location';
 import { scoredReading } from '../model/score';
 import { SeriesDetector, type SeriesStatus } from './series-detector';
@@ -78,7 +78,8 @@ export class AnomalyService {
     const name = this.options.defaultModel ?? 'default';
     try {
       const loaded = await loadModelDir(await this.sharedModelFolder(name), { logger: this.options.logger });
-      this.defaultParams = loaded.model.type === 'default' ? loaded.model : null;
+      if (loaded.model.type !== 'default') throw new ModelDirError(`${loaded.dir}: the ${loaded.model.type} model is not a default model`);
+      this.defaultParams = loaded.model;
     } catch (error) {
       this.options.logger?.warn?.(`anomaly: no default model (${(error as Error).message}); new series alert only once trained`);
       this.defaultParams = null;
@@ -106,7 +107,9 @@ export class AnomalyService {
         return { kind: 'fixed', scorer: new FixedScorer(loaded.model, `${mapped}@${loaded.metadata.version}`, this.options.sensitivity), lastScore: null };
       }
     }
-    const defaultModel = await this.loadDefault();
+    const shared = await this.loadDefault();
+    // loaded before any reading, so checked here against each series' first: a series of another kind starts without it
+    const defaultModel = shared && modelKinds(shared).includes(reading.kind) ? shared : null;
     const own = resolveInside(this.options.modelDir, folderFor(entityId));
     let model = null;
     if (await isDirectory(own)) {

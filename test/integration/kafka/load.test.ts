@@ -9,7 +9,7 @@ import { RegistryClient } from '../../../core/avro/registry';
 import type { Reading } from '../../../core/reading';
 import { seedFile } from '../../support/test-data';
 import { stackRegistry } from '../../support/stack';
-import { brokers, createTopic, readTopic, uniqueName } from './support';
+import { brokers, createTopic, readTopic, topicOffsets, uniqueName } from './support';
 
 const runFile = promisify(execFile);
 const root = process.env.STREAM_SMARTS_ROOT ?? join(__dirname, '..', '..', '..', '..');
@@ -64,6 +64,18 @@ describe('stream-smarts load on the real broker', () => {
     const records = await readTopic(topic, 2);
     const values = records.map((record) => JSON.parse(record.value.toString()) as Reading);
     assert.deepEqual(values.map((reading) => [reading.entity_id, reading.value]), [['sensor.seed', 129], ['sensor.x', 5]]);
+  });
+
+  it('empty stdin (nothing, or only blank lines) with the broker up: one line on stderr, no stack trace, exit 2, nothing produced (docs/bad-input.md #42)', { timeout: 60000 }, async () => {
+    const topic = uniqueName('it-load-empty');
+    await createTopic(topic, 1);
+    for (const input of ['', '\n \n\n']) {
+      const result = await runCli(['load', '--brokers', brokers().join(','), '--topic', topic], input);
+      assert.equal(result.code, 2, JSON.stringify(input));
+      assert.equal(result.stderr, 'stream-smarts load: stdin: no readings (the input is empty)\n', JSON.stringify(input));
+      assert.equal(result.stdout, '');
+    }
+    assert.deepEqual(await topicOffsets(topic), [{ partition: 0, low: '0', high: '0' }]);
   });
 
   it('--registry writes the Confluent wire format under <topic>-value', { timeout: 60000 }, async (t) => {

@@ -95,6 +95,18 @@ async function readRecords(topic: string, options: { count: number; timeoutMs: n
   return records;
 }
 
+/** Each partition's low and high offset: equal when nothing was ever produced to it. */
+export async function topicOffsets(topic: string, brokerList: string[] = brokers()): Promise<{ partition: number; low: string; high: string }[]> {
+  const kafka = new Kafka({ brokers: brokerList, clientId: 'stream-smarts-test-admin', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map(({ partition, low, high }) => ({ partition, low, high }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Committed offsets of a group on a topic, by partition. */
 export async function committedOffsets(groupId: string, topic: string, brokerList: string[] = brokers()): Promise<Map<number, string>> {
   const kafka = new Kafka({ brokers: brokerList, clientId: 'stream-smarts-test-admin', logLevel: logLevel.NOTHING });

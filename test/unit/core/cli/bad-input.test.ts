@@ -132,6 +132,28 @@ describe('stream-smarts CLI: bad input', () => {
     assertOneLine(long, /score: stdin: line 2 is \d+ bytes long, over the limit of 1048576 bytes$/);
   });
 
+  it('score and detect: a model for another kind of reading is one line, exit 1 (docs/bad-input.md #34)', async () => {
+    const waterLines = [0, 1, 2].map((n) => JSON.stringify({ entity_id: 'sensor.water', ts: Date.UTC(2026, 0, 5, n), value: 40, unit: 'L', kind: 'water', interval_s: 3600 })).join('\n');
+    const water = await run(['score', '--model', join(modelsDir, 'default')], `${waterLines}\n`);
+    assert.equal(water.code, 1);
+    assertOneLine(water, /^stream-smarts score: line 1: the default model is for energy and power, not water readings \(.*default\)$/);
+    assert.equal(water.out, '', 'nothing scored with a model for another kind');
+    const power = { entity_id: 'sensor.power', ts: Date.UTC(2026, 0, 5, 4), value: 400, unit: 'W', kind: 'power' };
+    const seed = await run(['score', '--model', join(modelsDir, 'seed-hour-profile')], `{"hour": 4, "kwh": 1500}\n${JSON.stringify(power)}\n${JSON.stringify(power)}\n`);
+    assert.equal(seed.code, 1);
+    assertOneLine(seed, /^stream-smarts score: line 2: the hour-profile model is for energy, not power readings \(.*seed-hour-profile\)$/);
+    assert.equal(seed.out.trim().split('\n').length, 1, 'the energy line before it was scored');
+    const input = join(dir, 'water.csv');
+    await writeFile(input, `timestamp,value\n${hourRows(30).join('\n')}\n`);
+    for (const kind of ['water', 'other']) {
+      const output = join(dir, `water-${kind}.out.csv`);
+      const result = await run(['detect', '--input', input, '--output', output, '--model', join(modelsDir, 'default'), '--kind', kind]);
+      assert.equal(result.code, 1, kind);
+      assertOneLine(result, new RegExp(`^stream-smarts detect: the default model is for energy and power, not ${kind} readings \\(.*default\\)$`));
+      await assert.rejects(readFile(output), /ENOENT/);
+    }
+  });
+
   it('train: empty and header-only inputs are exit 2, a directory exit 1, each one line', async () => {
     const header = join(dir, 'train-header.csv');
     await writeFile(header, 'timestamp,value\n');

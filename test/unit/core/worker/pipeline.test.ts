@@ -1,9 +1,14 @@
 import { strict as assert } from 'node:assert';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ValueCodec } from '../../../../core/avro/codec';
 import type { ConsumedMessage, Delivery, InFlightMessage, ProduceRecord } from '../../../../core/kafka/types';
 import type { Reading, ScoredReading } from '../../../../core/reading';
+import { createModelScorer } from '../../../../core/worker/model-scorer';
 import { ScoringPipeline } from '../../../../core/worker/pipeline';
+import { modelsDir } from '../anomaly/fixtures';
 import type { ReadingScorer } from '../../../../core/worker/scorer';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -148,6 +153,35 @@ describe('scoring pipeline', () => {
     ]);
     assert.equal(sink.records.length, 1);
     assert.equal(pipeline.stats.rejected, 3);
+  });
+
+  it('dead-letters a reading whose series model is for another kind (docs/bad-input.md #34), and scores the other series', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'smarts-worker-kind-'));
+    await cp(join(modelsDir, 'default'), join(dir, 'default'), { recursive: true });
+    const scorer = createModelScorer({ modelDir: dir, seriesModels: { 'sensor.water': 'default' } });
+    try {
+      const sink = recordingSink();
+      const deadLetters: ProduceRecord[] = [];
+      const pipeline = new ScoringPipeline({
+        decode,
+        scorer,
+        sink,
+        outTopic: 'scored',
+        deadLetters: { topic: 'dlq', send: async (record) => (deadLetters.push(record), { topic: 'dlq', partition: 0, offset: '0' }) },
+      });
+      consume(pipeline, [
+        [message(0, { ...reading('sensor.water', 1, 40), unit: 'L', kind: 'water' }), () => undefined],
+        [message(1, reading('sensor.a', 1)), () => undefined],
+      ]);
+      await pipeline.idle();
+      assert.deepEqual(deadLetters.map((record) => record.headers?.['x-source-offset']), ['0']);
+      assert.match(String(deadLetters[0]?.headers?.['x-error']), /^the default model is for energy and power, not water readings \(.*default\)$/);
+      assert.deepEqual(sink.records.map((record) => parsed(record).entity_id), ['sensor.a']);
+      assert.equal(pipeline.stats.rejected, 1);
+    } finally {
+      await scorer.close?.();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('scores a run of a series at once when the scorer can', async () => {
