@@ -10,8 +10,8 @@
 // <OmniAnomaly>: a clone (or bare git directory) of NetManAIOps/OmniAnomaly; labels come from its
 // ServerMachineDataset/test_label/ and interpretation_label/. <MST-VAE>: a clone (or bare git
 // directory) of tuananhphamds/MST-VAE, whose data/processed/<machine>_{train,test}.pkl are SMD's
-// train/test readings as float32 arrays (OmniAnomaly's data_preprocess.py format); they are used
-// because the original text files (9 MB each) could not be copied here. The converter checks that
+// train/test readings as float32 numpy arrays (as OmniAnomaly's data_preprocess.py writes them);
+// they are used because the original text files (over 4 MiB each) could not be copied here. The converter checks that
 // each array has the row count of OmniAnomaly's test_label and that MST-VAE's test labels equal it.
 //
 // The rule (fixed before any detector ran on these data):
