@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run eval -- --general: the general detector (kind other) beside a windowed Gaussian on the
 // labelled public streams of test/data/general/<source>/ (or --data DIR), scored by
-// core/anomaly/evaluation/general-windows.ts. Options: --no-build, --json FILE.
+// core/anomaly/evaluation/general-windows.ts; a source folder with a HELD-OUT file (never tuned
+// on) is reported apart. Options: --no-build, --json FILE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,9 +37,16 @@ try {
 }
 const rows = evaluation.evaluateGeneral(series, [evaluation.generalProductDetector(), evaluation.windowedGaussianDetector()]);
 const sources = [...new Set(series.map((one) => one.source))];
-console.log(`Eval (general): ${series.length} series from ${sources.length} sources (${sources.join(', ')}); alert = score crossing above 1`);
+const heldOut = [...new Set(series.filter((one) => one.heldOut).map((one) => one.source))];
+const tuned = sources.filter((source) => !heldOut.includes(source));
+const heldOutText = heldOut.length > 0 ? `; held out, never tuned on: ${heldOut.join(', ')}` : '';
+console.log(`Eval (general): ${series.length} series from ${sources.length} sources (tuned on: ${tuned.join(', ')}${heldOutText}); alert = score crossing above 1`);
 console.log('');
 console.log(evaluation.formatGeneralEval(rows));
+if (heldOut.length > 0) {
+  console.log('');
+  console.log(`The detector was tuned on ${tuned.join(', ')} (figures optimistic); ${heldOut.join(', ')} held out: never used to tune it.`);
+}
 console.log('');
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const jsonOut = flag('--json');

@@ -1,9 +1,12 @@
 /**
  * `npm run eval -- --general`: the general detector and a windowed Gaussian on labelled public
- * streams (test/data/general/<source>/*.csv: ts,value,label), each scored by general-windows.
+ * streams (test/data/general/<source>/*.csv: ts,value,label; also .csv.gz and .csv.br, the same
+ * text compressed), each scored by general-windows. A source whose folder holds a file named
+ * HELD-OUT was never used to tune the detector: it is reported apart from the tuned-on ones.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { defaultTuning, GeneralCore, type GeneralTuning } from '../general/general-core';
 import { normalisedScore, scoreWindows, type WindowScore } from './general-windows';
 
@@ -13,7 +16,12 @@ export interface LabelledSeries {
   ts: number[];
   values: number[];
   labels: number[];
+  /** The source was never used to tune the detector (its folder holds a HELD-OUT file). */
+  heldOut?: boolean;
 }
+
+/** The file in a source folder that marks the source as held out. */
+export const heldOutMarker = 'HELD-OUT';
 
 /** A detector on one series: a fresh instance per series, a score per row (> 1 = alert). */
 export interface GeneralEvalDetector {
@@ -41,14 +49,26 @@ export function parseLabelledCsv(text: string, source: string, name: string): La
   return series;
 }
 
+const csvFile = /\.csv(\.gz|\.br)?$/;
+
+function readCsvText(path: string): string {
+  const bytes = readFileSync(path);
+  if (path.endsWith('.gz')) return gunzipSync(bytes).toString('utf8');
+  if (path.endsWith('.br')) return brotliDecompressSync(bytes).toString('utf8');
+  return bytes.toString('utf8');
+}
+
 /** Every source folder's CSV files under `dir` (one level of folders: the sources). */
 export function loadLabelledSources(dir: string): LabelledSeries[] {
   const all: LabelledSeries[] = [];
   for (const source of readdirSync(dir).sort()) {
     const folder = join(dir, source);
     if (!statSync(folder).isDirectory()) continue;
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.csv')).sort()) {
-      all.push(parseLabelledCsv(readFileSync(join(folder, file), 'utf8'), source, file.replace(/\.csv$/, '')));
+    const heldOut = existsSync(join(folder, heldOutMarker));
+    for (const file of readdirSync(folder).filter((name) => csvFile.test(name)).sort()) {
+      const series = parseLabelledCsv(readCsvText(join(folder, file)), source, file.replace(csvFile, ''));
+      if (heldOut) series.heldOut = true;
+      all.push(series);
     }
   }
   return all;
@@ -98,6 +118,8 @@ export function windowedGaussianDetector(window = 1000, sigmas = 3): GeneralEval
 
 export interface GeneralEvalRow {
   source: string;
+  /** A held-out source (never tuned on), or the mean over such sources. */
+  heldOut: boolean;
   detector: string;
   files: number;
   score: number;
@@ -106,29 +128,46 @@ export interface GeneralEvalRow {
   falseAlarms: number;
 }
 
+export const tunedOverall = 'overall, tuned on (mean of sources)';
+export const heldOutOverall = 'overall, held out (mean of sources)';
+
+/**
+ * Per source and detector, then the mean over the tuned-on sources; the held-out sources (never
+ * tuned on) apart, with their own mean when there is more than one. The same scorer for all.
+ */
 export function evaluateGeneral(series: readonly LabelledSeries[], detectors: readonly GeneralEvalDetector[]): GeneralEvalRow[] {
   const rows: GeneralEvalRow[] = [];
   const sources = [...new Set(series.map((one) => one.source))];
-  for (const detector of detectors) {
-    const all: WindowScore[] = [];
-    const perSource: number[] = [];
-    for (const source of sources) {
-      const parts = series.filter((one) => one.source === source).map((one) => scoreWindows(detector.run(one), one.labels));
-      all.push(...parts);
-      const row = summary(source, detector.name, parts);
-      perSource.push(row.score);
-      rows.push(row);
+  const heldOut = new Set(series.filter((one) => one.heldOut === true).map((one) => one.source));
+  const groups = [
+    { heldOut: false, sources: sources.filter((source) => !heldOut.has(source)), overall: tunedOverall },
+    { heldOut: true, sources: sources.filter((source) => heldOut.has(source)), overall: heldOutOverall },
+  ];
+  for (const group of groups) {
+    if (group.sources.length === 0) continue;
+    for (const detector of detectors) {
+      const all: WindowScore[] = [];
+      const perSource: number[] = [];
+      for (const source of group.sources) {
+        const parts = series.filter((one) => one.source === source).map((one) => scoreWindows(detector.run(one), one.labels));
+        all.push(...parts);
+        const row = summary(source, group.heldOut, detector.name, parts);
+        perSource.push(row.score);
+        rows.push(row);
+      }
+      if (group.heldOut && group.sources.length < 2) continue;
+      const overall = summary(group.overall, group.heldOut, detector.name, all);
+      overall.score = perSource.reduce((sum, value) => sum + value, 0) / Math.max(1, perSource.length);
+      rows.push(overall);
     }
-    const overall = summary('overall (mean of sources)', detector.name, all);
-    overall.score = perSource.reduce((sum, value) => sum + value, 0) / Math.max(1, perSource.length);
-    rows.push(overall);
   }
   return rows;
 }
 
-function summary(source: string, detector: string, parts: readonly WindowScore[]): GeneralEvalRow {
+function summary(source: string, heldOut: boolean, detector: string, parts: readonly WindowScore[]): GeneralEvalRow {
   return {
     source,
+    heldOut,
     detector,
     files: parts.length,
     score: normalisedScore(parts),
@@ -138,12 +177,15 @@ function summary(source: string, detector: string, parts: readonly WindowScore[]
   };
 }
 
+/** One table: the tuned-on sources and their mean, then the held-out ones (column `held out`). */
 export function formatGeneralEval(rows: readonly GeneralEvalRow[]): string {
-  const lines = ['| source | detector | files | score (0 = silent, 100 = perfect) | windows detected | false alarms |', '|---|---|---|---|---|---|'];
-  const sources = [...new Set(rows.map((row) => row.source))];
+  const lines = ['| source | held out | detector | files | score (0 = silent, 100 = perfect) | windows detected | false alarms |', '|---|---|---|---|---|---|---|'];
+  const ordered = [...rows.filter((row) => !row.heldOut), ...rows.filter((row) => row.heldOut)];
+  const sources = [...new Set(ordered.map((row) => row.source))];
   for (const source of sources) {
-    for (const row of rows.filter((one) => one.source === source)) {
-      lines.push(`| ${row.source} | ${row.detector} | ${row.files} | ${row.score.toFixed(1)} | ${row.detected}/${row.windows} | ${row.falseAlarms} |`);
+    for (const row of ordered.filter((one) => one.source === source)) {
+      const held = row.heldOut ? 'yes (never tuned on)' : 'no';
+      lines.push(`| ${row.source} | ${held} | ${row.detector} | ${row.files} | ${row.score.toFixed(1)} | ${row.detected}/${row.windows} | ${row.falseAlarms} |`);
     }
   }
   return lines.join('\n');
