@@ -94,7 +94,7 @@ describe('general eval (npm run eval -- --general): held-out sources', () => {
     );
   });
 
-  it('ships the public sources: aiops-kpi, skab and ucr tuned on; smd held out (18 series, each with labelled rows)', () => {
+  it('ships the public sources: aiops-kpi, skab and ucr tuned on; nasa (41 series) and smd (18) held out, each series with labelled rows', () => {
     const loaded = loadLabelledSources(join(testDataDir(), 'general'));
     const bySource = new Map<string, LabelledSeries[]>();
     for (const one of loaded) bySource.set(one.source, [...(bySource.get(one.source) ?? []), one]);
@@ -102,6 +102,7 @@ describe('general eval (npm run eval -- --general): held-out sources', () => {
       [...bySource.entries()].map(([source, list]) => [source, list.length, list.every((one) => one.heldOut === true)]),
       [
         ['aiops-kpi', 1, false],
+        ['nasa', 41, true],
         ['skab', 28, false],
         ['smd', 18, true],
         ['ucr', 4, false],
@@ -110,6 +111,11 @@ describe('general eval (npm run eval -- --general): held-out sources', () => {
     for (const one of bySource.get('smd') ?? []) {
       assert.ok(one.labels.includes(1), `${one.name} has labelled rows`);
       assert.equal(one.labels.slice(0, 3000).includes(1), false, `${one.name}: the train part is unlabelled`);
+      assert.ok(one.ts.every((ts, i) => i === 0 || ts - (one.ts[i - 1] as number) === 60_000), `${one.name}: one reading a minute`);
+    }
+    for (const one of bySource.get('nasa') ?? []) {
+      assert.ok(one.labels.includes(1), `${one.name} has labelled rows`);
+      assert.ok(new Set(one.values).size >= 100, `${one.name}: at least 100 distinct values (the selection rule)`);
       assert.ok(one.ts.every((ts, i) => i === 0 || ts - (one.ts[i - 1] as number) === 60_000), `${one.name}: one reading a minute`);
     }
   });
