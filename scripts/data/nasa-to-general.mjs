@@ -31,7 +31,7 @@
 //   [start, end] (0-based, end inclusive, as telemanom reads them); train rows 0 (unlabelled).
 // - value: column 0 rounded to 6 decimals.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';

@@ -7,6 +7,7 @@ import { floorScale, forecast, learn, newForecastState } from './forecast';
 import { learnLikelihood, newLikelihoodState, surprise } from './likelihood';
 import { learnStuck, newStuckState, stuckScore } from './stuck';
 import { learnShift, newShiftState, shiftZ, type ShiftRates } from './shift';
+import { learnTail, newTailState, tailThreshold } from './tail';
 import type { GeneralCoreState } from './state';
 
 export interface GeneralTuning {
@@ -14,8 +15,12 @@ export interface GeneralTuning {
   warmup: number;
   /** -log10 tail probability of the likelihood at which it alerts. */
   surpriseAt: number;
-  /** Robust z of one error at which it alerts on its own. */
+  /** Robust z of one error at which it alerts on its own (at least). */
   spikeAt: number;
+  /** A spike must also pass this many times the series' usual high error z (its 99.5th percentile). */
+  spikeMargin: number;
+  /** A shift must also pass this many times the series' usual high shift z. */
+  shiftMargin: number;
   /** Raw error scores are capped here before the likelihood sees them. */
   rawCap: number;
   /** Robust z of the short-window mean against the long run at which it alerts. */
@@ -23,7 +28,7 @@ export interface GeneralTuning {
   shiftRates: ShiftRates;
 }
 
-export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
+export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, spikeMargin: 2, shiftMargin: 0.7, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
 
 /** 1.25 x the mean absolute error is about one standard deviation for Gaussian errors. */
 const sdPerMeanError = 1.25;
@@ -39,7 +44,7 @@ export interface GeneralScore {
 }
 
 export function newGeneralCoreState(): GeneralCoreState {
-  return { forecast: newForecastState(), likelihood: newLikelihoodState(), stuck: newStuckState(), shift: newShiftState(), n: 0 };
+  return { forecast: newForecastState(), tail: newTailState(), shiftTail: newTailState(), likelihood: newLikelihoodState(), stuck: newStuckState(), shift: newShiftState(), n: 0 };
 }
 
 export class GeneralCore {
@@ -52,17 +57,18 @@ export class GeneralCore {
   step(ts: number, value: number, learnIt = true): GeneralScore {
     const state = this.state;
     if (state.forecast.n === 0) {
-      if (learnIt) this.learnAll(ts, value, 0);
+      if (learnIt) this.learnAll(ts, value, 0, 0);
       return { score: 0, expected: value, reason: 'none', z: 0 };
     }
     const { expected, scale } = forecast(state.forecast, ts);
     const z = Math.abs(value - expected) / (sdPerMeanError * scale);
     const raw = Math.min(z, this.tuning.rawCap);
+    const shiftNow = shiftZ(state.shift, value, scale, this.tuning.shiftRates);
     let score = 0;
     let reason: GeneralReason = 'none';
     if (state.n >= this.tuning.warmup) {
       const likelihood = surprise(state.likelihood, raw) / this.tuning.surpriseAt;
-      const spike = z / this.tuning.spikeAt;
+      const spike = z / tailThreshold((state.tail ??= newTailState()), this.tuning.spikeAt, this.tuning.spikeMargin);
       const stuck = stuckScore(state.stuck, value);
       score = likelihood;
       reason = 'likelihood';
@@ -70,7 +76,7 @@ export class GeneralCore {
         score = spike;
         reason = 'spike';
       }
-      const shift = shiftZ(state.shift, value, scale, this.tuning.shiftRates) / this.tuning.shiftAt;
+      const shift = shiftNow / tailThreshold((state.shiftTail ??= newTailState()), this.tuning.shiftAt, this.tuning.shiftMargin);
       if (shift > score) {
         score = shift;
         reason = 'shift';
@@ -80,12 +86,15 @@ export class GeneralCore {
         reason = 'stuck';
       }
     }
-    if (learnIt) this.learnAll(ts, value, raw);
+    if (learnIt) this.learnAll(ts, value, z, shiftNow);
     return { score, expected, reason, z };
   }
 
-  private learnAll(ts: number, value: number, raw: number): void {
+  private learnAll(ts: number, value: number, z: number, shift: number): void {
+    const raw = Math.min(z, this.tuning.rawCap);
     learn(this.state.forecast, ts, value);
+    learnTail((this.state.tail ??= newTailState()), z);
+    learnTail((this.state.shiftTail ??= newTailState()), shift);
     learnLikelihood(this.state.likelihood, raw);
     learnStuck(this.state.stuck, value);
     learnShift(this.state.shift, value, this.tuning.shiftRates);

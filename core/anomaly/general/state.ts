@@ -30,6 +30,8 @@ export interface LikelihoodState {
 export interface StuckState {
   /** Readings in a row with the same value. */
   run: number;
+  /** The longest run this series has ended by itself (absent in older states). */
+  longestRun?: number;
   /** Long-run share of readings equal to the one before. */
   repeatShare: number;
   last: number | null;
@@ -45,8 +47,17 @@ export interface ShiftState {
   n: number;
 }
 
+export interface TailState {
+  /** The running high quantile of the error's robust z. */
+  q: number;
+  n: number;
+}
+
 export interface GeneralCoreState {
   forecast: ForecastState;
+  /** The usual high error z and shift z; absent in states saved before them: start afresh. */
+  tail?: TailState;
+  shiftTail?: TailState;
   likelihood: LikelihoodState;
   stuck: StuckState;
   shift: ShiftState;
