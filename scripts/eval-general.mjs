@@ -40,7 +40,7 @@ const sources = [...new Set(series.map((one) => one.source))];
 const heldOut = [...new Set(series.filter((one) => one.heldOut).map((one) => one.source))];
 const tuned = sources.filter((source) => !heldOut.includes(source));
 const heldOutText = heldOut.length > 0 ? `; held out, never tuned on: ${heldOut.join(', ')}` : '';
-console.log(`Eval (general): ${series.length} series from ${sources.length} sources (tuned on: ${tuned.join(', ')}${heldOutText}); alert = score crossing above 1`);
+console.log(`Eval (general): ${series.length} series from ${sources.length} sources (tuned on: ${tuned.join(', ')}${heldOutText}); alert = a reading scored above 1, each outside the labelled windows a false alarm (NAB standard costs)`);
 console.log('');
 console.log(evaluation.formatGeneralEval(rows));
 if (heldOut.length > 0) {

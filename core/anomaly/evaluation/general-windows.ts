@@ -1,14 +1,15 @@
 /**
  * The scorer of `npm run eval -- --general`, NAB-like (our own code): each labelled anomaly run
- * gets a window at its onset (see labelWindows); an alert is a
- * reading whose score crosses above 1. The first alert in a window earns up to 1, more the
- * earlier it comes (a sigmoid of its place in the window); a window with none costs 1; an
- * alert outside every window and every labelled run costs `falseAlarmCost`. The first `probation` share of a file
+ * gets a window at its onset (see labelWindows); an alert is a reading scored above 1. The first
+ * alert in a window earns up to 1, more the earlier it comes (a sigmoid of its place in the
+ * window); a window with none costs 1; as in NAB, every alerting reading outside every window and
+ * every labelled run costs `falseAlarmCost` (NAB's standard profile), so a detector that stays
+ * above 1 for a hundred readings pays a hundred times. The first `probation` share of a file
  * (learning) is not scored. A source's figure: 100 x (sum - none) / (perfect - none), where
  * `none` is a detector that never alerts (every window missed) and `perfect` one that alerts at
  * the start of every window only. So 0 = never alerting, 100 = perfect, below 0 = worse than silence.
  */
-export const falseAlarmCost = 0.22;
+export const falseAlarmCost = 0.11;
 export const probation = 0.15;
 
 export interface LabelWindow {
@@ -49,15 +50,10 @@ export function labelWindows(labels: readonly number[]): LabelWindow[] {
   return windows;
 }
 
-/** Indices where the score crosses above 1 (the reading before was not above 1). */
+/** Indices of the readings scored above 1. */
 export function alertIndices(scores: readonly number[]): number[] {
   const alerts: number[] = [];
-  let above = false;
-  for (let i = 0; i < scores.length; i += 1) {
-    const now = (scores[i] as number) > 1;
-    if (now && !above) alerts.push(i);
-    above = now;
-  }
+  for (let i = 0; i < scores.length; i += 1) if ((scores[i] as number) > 1) alerts.push(i);
   return alerts;
 }
 

@@ -8,6 +8,7 @@ import { learnLikelihood, newLikelihoodState, surprise } from './likelihood';
 import { learnStuck, newStuckState, stuckScore } from './stuck';
 import { learnShift, newShiftState, shiftZ, type ShiftRates } from './shift';
 import { learnTail, newTailState, tailThreshold } from './tail';
+import { eventScore, learnEvent, newEventState } from './event';
 import type { GeneralCoreState } from './state';
 
 export interface GeneralTuning {
@@ -28,7 +29,7 @@ export interface GeneralTuning {
   shiftRates: ShiftRates;
 }
 
-export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, spikeMargin: 2, shiftMargin: 0.7, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
+export const defaultTuning: GeneralTuning = { warmup: 60, surpriseAt: 6, spikeAt: 6, spikeMargin: 2, shiftMargin: 1, rawCap: 20, shiftAt: 1.6, shiftRates: { short: 0.04, long: 0.002 } };
 
 /** 1.25 x the mean absolute error is about one standard deviation for Gaussian errors. */
 const sdPerMeanError = 1.25;
@@ -44,7 +45,7 @@ export interface GeneralScore {
 }
 
 export function newGeneralCoreState(): GeneralCoreState {
-  return { forecast: newForecastState(), tail: newTailState(), shiftTail: newTailState(), likelihood: newLikelihoodState(), stuck: newStuckState(), shift: newShiftState(), n: 0 };
+  return { forecast: newForecastState(), tail: newTailState(), shiftTail: newTailState(), event: newEventState(), likelihood: newLikelihoodState(), stuck: newStuckState(), shift: newShiftState(), n: 0 };
 }
 
 export class GeneralCore {
@@ -86,8 +87,13 @@ export class GeneralCore {
         reason = 'stuck';
       }
     }
-    if (learnIt) this.learnAll(ts, value, z, shiftNow);
-    return { score, expected, reason, z };
+    const event = (state.event ??= newEventState());
+    const reported = eventScore(event, score);
+    if (learnIt) {
+      learnEvent(event, score);
+      this.learnAll(ts, value, z, shiftNow);
+    }
+    return { score: reported, expected, reason, z };
   }
 
   private learnAll(ts: number, value: number, z: number, shift: number): void {

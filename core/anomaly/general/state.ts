@@ -53,11 +53,20 @@ export interface TailState {
   n: number;
 }
 
+export interface EventState {
+  /** Highest score of the event under way; 0: none. */
+  peak: number;
+  /** Readings in a row below the alert line since its last alert. */
+  calm: number;
+}
+
 export interface GeneralCoreState {
   forecast: ForecastState;
   /** The usual high error z and shift z; absent in states saved before them: start afresh. */
   tail?: TailState;
   shiftTail?: TailState;
+  /** The alert under way (absent in older states: none). */
+  event?: EventState;
   likelihood: LikelihoodState;
   stuck: StuckState;
   shift: ShiftState;
