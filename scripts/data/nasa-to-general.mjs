@@ -31,10 +31,10 @@
 //   [start, end] (0-based, end inclusive, as telemanom reads them); train rows 0 (unlabelled).
 // - value: column 0 rounded to 6 decimals.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { flagValue, round6, writeBrotli } from './labelled-csv.mjs';
 
 export const labelsCommit = '2e6c5b6c3558e7835601519b7bdef37c649bdbdc';
 export const arraysCommit = { SMAP: '8c7b1d8f70c377e3a3a1793dad9e02b9f84d7035', MSL: 'ae86a56b622cbb4477e14c729787c02283c372da' };
@@ -88,17 +88,9 @@ export function parseLabels(text) {
   return channels;
 }
 
-const round6 = (value) => {
-  const rounded = Math.round(value * 1e6) / 1e6;
-  return Object.is(rounded, -0) ? '0' : String(rounded);
-};
-
 function main() {
   const args = process.argv.slice(2);
-  const flag = (name) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : undefined;
-  };
+  const flag = (name) => flagValue(args, name);
   const telemanomDir = flag('--telemanom');
   const arraysDir = flag('--arrays');
   if (!telemanomDir || !arraysDir) {
@@ -156,11 +148,10 @@ function main() {
     }
     const file = `${spacecraft.toLowerCase()}_${channel}.csv.br`;
     const text = Buffer.from(`${lines.join('\n')}\n`);
-    const packed = brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: text.length } });
-    writeFileSync(join(out, file), packed);
-    total += packed.length;
+    const compressed = writeBrotli(join(out, file), text);
+    total += compressed;
     kept += 1;
-    console.log(`${file}: ${values.length} rows (${train.rows} train + ${test.rows} test), ${distinct} distinct values, ${sequences.length} sequences, ${anomalous} rows labelled 1, ${text.length} bytes, ${packed.length} compressed`);
+    console.log(`${file}: ${values.length} rows (${train.rows} train + ${test.rows} test), ${distinct} distinct values, ${sequences.length} sequences, ${anomalous} rows labelled 1, ${text.length} bytes, ${compressed} compressed`);
   }
   console.log(`${kept} series, ${total} bytes in all`);
 }

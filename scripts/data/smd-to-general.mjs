@@ -28,10 +28,10 @@
 //   (start <= i < end, 0-based; this is how the segments match test_label) that lists the channel.
 // - value: the float32 reading rounded to 6 decimals (SMD's text files have 6).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { flagValue, round6, writeBrotli } from './labelled-csv.mjs';
 
 export const machines = ['machine-1-2', 'machine-1-3', 'machine-1-4', 'machine-2-1', 'machine-2-2', 'machine-2-3', 'machine-3-2', 'machine-3-3', 'machine-3-4'];
 export const channelsPerMachine = 2;
@@ -140,17 +140,9 @@ export function chooseChannels(segments, isConstant, count = channelsPerMachine)
     .map(([channel, segmentsListing]) => ({ channel, segments: segmentsListing }));
 }
 
-const round6 = (value) => {
-  const rounded = Math.round(value * 1e6) / 1e6;
-  return Object.is(rounded, -0) ? '0' : String(rounded);
-};
-
 function main() {
   const args = process.argv.slice(2);
-  const flag = (name) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : undefined;
-  };
+  const flag = (name) => flagValue(args, name);
   const omniDir = flag('--omni');
   const arraysDir = flag('--arrays');
   if (!omniDir || !arraysDir) {
@@ -188,10 +180,9 @@ function main() {
       }
       const file = `${machine}_ch${channel}.csv.br`;
       const text = Buffer.from(`${lines.join('\n')}\n`);
-      const packed = brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: text.length } });
-      writeFileSync(join(out, file), packed);
-      total += packed.length;
-      console.log(`${file}: ${values.length} rows (${Math.min(trainRows, train.rows)} train + ${test.rows} test), channel ${channel} listed in ${listing}/${segments.length} segments, ${anomalous} rows labelled 1, ${text.length} bytes, ${packed.length} compressed`);
+      const compressed = writeBrotli(join(out, file), text);
+      total += compressed;
+      console.log(`${file}: ${values.length} rows (${Math.min(trainRows, train.rows)} train + ${test.rows} test), channel ${channel} listed in ${listing}/${segments.length} segments, ${anomalous} rows labelled 1, ${text.length} bytes, ${compressed} compressed`);
     }
   }
   console.log(`${total} bytes in all`);
