@@ -10,7 +10,8 @@
 // garbage waiting for the next one; the heap after a full GC is what is live.
 //
 //   node scripts/build.mjs && node scripts/soak.mjs [--minutes 30] [--rate 100] [--series 100]
-//                                                 [--out DIR] [--brokers H:P]
+//                                                 [--out DIR] [--brokers H:P] [--sample-seconds 10]
+//                                                 [--warmup-seconds S (default 300, a fifth of shorter runs)]
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     brokers: { type: 'string' },
     'sample-seconds': { type: 'string', default: '10' },
+    'warmup-seconds': { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -41,6 +43,10 @@ for (const [name, value] of [['--minutes', minutes], ['--rate', rate], ['--serie
     console.error(`soak: ${name} must be a positive number`);
     process.exit(2);
   }
+}
+if (values['warmup-seconds'] !== undefined && !(Number(values['warmup-seconds']) >= 0)) {
+  console.error('soak: --warmup-seconds must be a number of seconds (0 or more)');
+  process.exit(2);
 }
 if (!existsSync(join(root, 'dist', 'nodes'))) {
   console.error('soak: dist/ is missing; run node scripts/build.mjs first');
@@ -260,7 +266,7 @@ function slopePerHour(points) {
   const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   return sxx === 0 ? NaN : sxy / sxx;
 }
-const warmupS = Math.min(300, (minutes * 60) / 5);
+const warmupS = values['warmup-seconds'] !== undefined ? Number(values['warmup-seconds']) : Math.min(300, (minutes * 60) / 5);
 const endS = Math.max(warmupS, ...Object.values(samples).flat().map((s) => s.elapsed));
 const secondHalfS = (warmupS + endS) / 2;
 // each meter's history gains rate/series readings (simulated hours) a second; it holds 92 days at most
