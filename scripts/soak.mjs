@@ -266,6 +266,10 @@ function slopePerHour(points) {
   const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   return sxx === 0 ? NaN : sxy / sxx;
 }
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+}
 const warmupS = values['warmup-seconds'] !== undefined ? Number(values['warmup-seconds']) : Math.min(300, (minutes * 60) / 5);
 const endS = Math.max(warmupS, ...Object.values(samples).flat().map((s) => s.elapsed));
 const secondHalfS = (warmupS + endS) / 2;
@@ -289,7 +293,7 @@ for (const [name, list] of Object.entries(samples)) {
     full_gcs_after_warmup: lastFullGcs - (steady[0]?.fullGcs ?? 0),
     slope_mb_per_hour_after_warmup: slopes(warmupS),
     slope_mb_per_hour_second_half: slopes(secondHalfS),
-    lag_p99_ms: stat(steady.map((s) => +s.lagP99.toFixed(1))),
+    lag_p99_ms: { ...stat(steady.map((s) => +s.lagP99.toFixed(1))), median: +median(steady.map((s) => s.lagP99)).toFixed(1) },
     lag_max_ms: Math.max(...steady.map((s) => +s.lagMax.toFixed(1))),
     lag_mean_ms_avg: +(steady.reduce((a, s) => a + s.lagMean, 0) / Math.max(1, steady.length)).toFixed(2),
   };
