@@ -125,7 +125,7 @@ if (file) {
   const sample = () => {
     const memory = process.memoryUsage();
     appendFileSync(file, JSON.stringify({ t: Date.now(), rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal,
-      heapAfterGc: afterGc, fullGcs, lagMean: beyond(delay.mean), lagP99: beyond(delay.percentile(99)), lagMax: beyond(delay.max) }) + '\\n');
+      external: memory.external, arrayBuffers: memory.arrayBuffers, heapAfterGc: afterGc, fullGcs, lagMean: beyond(delay.mean), lagP99: beyond(delay.percentile(99)), lagMax: beyond(delay.max) }) + '\\n');
     delay.reset();
   };
   setInterval(sample, ${sampleMs}).unref();
@@ -247,12 +247,12 @@ rmSync(userDir, { recursive: true, force: true });
 const mb = (bytes) => bytes / 1048576;
 const samples = {};
 const samplesFile = join(out, 'samples.csv');
-writeFileSync(samplesFile, 'elapsed_s,process,rss_mb,heap_used_mb,heap_total_mb,heap_after_full_gc_mb,full_gcs,lag_mean_ms,lag_p99_ms,lag_max_ms\n');
+writeFileSync(samplesFile, 'elapsed_s,process,rss_mb,heap_used_mb,heap_total_mb,external_mb,array_buffers_mb,heap_after_full_gc_mb,full_gcs,lag_mean_ms,lag_p99_ms,lag_max_ms\n');
 for (const [name, { probeFile }] of [['node-red', nodeRed], ['worker', worker]]) {
   samples[name] = readFileSync(probeFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).map((s) => ({ ...s, elapsed: (s.t - began) / 1000 })).filter((s) => s.elapsed >= 0);
   for (const s of samples[name]) {
     const afterGc = s.heapAfterGc === null ? '' : mb(s.heapAfterGc).toFixed(2);
-    appendFileSync(samplesFile, [s.elapsed.toFixed(0), name, mb(s.rss).toFixed(2), mb(s.heapUsed).toFixed(2), mb(s.heapTotal).toFixed(2), afterGc, s.fullGcs, s.lagMean.toFixed(2), s.lagP99.toFixed(2), s.lagMax.toFixed(2)].join(',') + '\n');
+    appendFileSync(samplesFile, [s.elapsed.toFixed(0), name, mb(s.rss).toFixed(2), mb(s.heapUsed).toFixed(2), mb(s.heapTotal).toFixed(2), mb(s.external ?? NaN).toFixed(2), mb(s.arrayBuffers ?? NaN).toFixed(2), afterGc, s.fullGcs, s.lagMean.toFixed(2), s.lagP99.toFixed(2), s.lagMax.toFixed(2)].join(',') + '\n');
   }
 }
 
