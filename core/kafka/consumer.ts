@@ -59,7 +59,6 @@ export class GroupConsumer {
   private readonly handleBatch: (messages: InFlightMessage[]) => void;
   private stopping = false;
   private readonly abort = new AbortController();
-  private readonly stopped: Promise<void>;
   private isPaused = false;
   private running = false;
   private disconnected = false;
@@ -70,7 +69,6 @@ export class GroupConsumer {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.limit = new InFlightLimit(options.maxInFlight ?? 16);
-    this.stopped = new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
     const handle = options.handle;
     this.handleBatch = options.handleBatch ?? ((messages) => messages.forEach((item) => handle?.(item.message, item.finish)));
     this.consumer = client.kafkajs.consumer({
@@ -226,8 +224,14 @@ export class GroupConsumer {
   /** Waits for a free in-flight slot, heartbeating so the group keeps this member; false when stopping. */
   private async takeSlot(heartbeat: () => Promise<void>): Promise<boolean> {
     while (!this.stopping) {
-      const beat = new Promise((resolve) => setTimeout(resolve, 2000));
-      if (await this.limit.acquire(Promise.race([beat, this.stopped]))) {
+      const beat = beatOrAbort(2000, this.abort.signal);
+      let taken: boolean;
+      try {
+        taken = await this.limit.acquire(beat.over);
+      } finally {
+        beat.cancel();
+      }
+      if (taken) {
         if (!this.stopping) return true;
         this.limit.release();
         return false;
@@ -240,6 +244,27 @@ export class GroupConsumer {
   private emit(event: ConsumerEvent): void {
     this.options.onEvent?.(event);
   }
+}
+
+/**
+ * Resolves `over` after `ms` or when `signal` aborts; `cancel` clears the timer and the listener.
+ * One per slot taken, so nothing may outlive it: racing a promise that stays pending until the
+ * consumer stops (as this once did) kept every race's reaction, some 300 bytes a batch.
+ */
+function beatOrAbort(ms: number, signal: AbortSignal): { over: Promise<void>; cancel: () => void } {
+  let cancel: () => void = () => undefined;
+  const over = new Promise<void>((resolve) => {
+    const end = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', end);
+      resolve();
+    };
+    const timer = setTimeout(end, ms);
+    signal.addEventListener('abort', end, { once: true });
+    if (signal.aborted) end();
+    cancel = end;
+  });
+  return { over, cancel };
 }
 
 function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {

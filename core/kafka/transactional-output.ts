@@ -39,6 +39,12 @@ export interface TransactionalOutputOptions {
   onRetry?: (error: KafkaError, attempt: number) => void;
   /** A transaction failed for good (e.g. fenced by another producer with this transactional id). */
   onFatal?: (error: KafkaError) => void;
+  /**
+   * Compacted topics, where only a key's newest record counts (the series-state changelog): a
+   * transaction carries only the newest record of each key and partition of these, not one per
+   * message (a series' every checkpoint since the last transaction).
+   */
+  compactedTopics?: readonly string[];
 }
 
 export interface TransactionCounters {
@@ -59,7 +65,8 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-const fencedErrors = /fence|old epoch|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|INVALID_TRANSACTION_TIMEOUT|UNSUPPORTED_VERSION|UNSUPPORTED_FOR_MESSAGE_FORMAT/i;
+// a record the broker will never take (too large) fails every retry of the same transaction too
+const fencedErrors = /fence|old epoch|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|INVALID_TRANSACTION_TIMEOUT|UNSUPPORTED_VERSION|UNSUPPORTED_FOR_MESSAGE_FORMAT|MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE|larger than the max message size/i;
 
 /** Errors after which this producer can never commit again. */
 export function isFatalTransactionError(error: KafkaError): boolean {
@@ -222,7 +229,17 @@ export class TransactionalOutput {
       if (list.length === 0) this.staged.delete(key);
     }
     this.offsets.clear();
-    return { records, points, waiters };
+    return { records: this.newestOfCompacted(records), points, waiters };
+  }
+
+  private newestOfCompacted(records: ProduceRecord[]): ProduceRecord[] {
+    const topics = this.options.compactedTopics ?? [];
+    if (topics.length === 0) return records;
+    const newest = new Map<string, number>();
+    records.forEach((record, index) => {
+      if (topics.includes(record.topic)) newest.set(compactionKey(record), index);
+    });
+    return records.filter((record, index) => !topics.includes(record.topic) || newest.get(compactionKey(record)) === index);
   }
 
   /** True once committed; the error when it failed for good or the output is closing. */
@@ -250,6 +267,11 @@ export class TransactionalOutput {
     this.offsets.clear();
     this.options.onFatal?.(error);
   }
+}
+
+function compactionKey(record: ProduceRecord): string {
+  const key = Buffer.isBuffer(record.key) ? record.key.toString('latin1') : (record.key ?? '');
+  return `${record.topic}\u0000${record.partition ?? ''}\u0000${key}`;
 }
 
 function partitionKey(topic: string, partition: number): string {

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { recordBytes } from './buffered-producer';
 import { toKafkaError } from './errors';
 import type { CommitPoint } from './offset-tracker';
 import type { TransactionTransport } from './transactional-output';
@@ -11,6 +12,32 @@ export interface TransactionalProducerOptions {
   consumerGroupId: string;
   /** The broker aborts a transaction left open this long (default 10 s), e.g. by a process killed mid-way. */
   transactionTimeoutMs?: number;
+  /**
+   * Most bytes of records in one produce request of a transaction (default 768 KiB): a larger
+   * transaction is sent in several, each under the broker's 1 MiB default message.max.bytes.
+   */
+  maxRequestBytes?: number;
+}
+
+export const defaultMaxRequestBytes = 768 * 1024;
+
+/** The records in order, cut into runs of at most `maxBytes` (a larger record alone). */
+export function chunkRecords(records: readonly ProduceRecord[], maxBytes: number): ProduceRecord[][] {
+  const chunks: ProduceRecord[][] = [];
+  let chunk: ProduceRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /**
@@ -51,7 +78,7 @@ export function transactionalTransport(kafka: Kafka, options: TransactionalProdu
       let transaction;
       try {
         transaction = await current.transaction();
-        if (records.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: topicMessages(records) });
+        for (const chunk of chunkRecords(records, options.maxRequestBytes ?? defaultMaxRequestBytes)) await transaction.sendBatch({ acks: -1, topicMessages: topicMessages(chunk) });
         await transaction.sendOffsets({ consumerGroupId: options.consumerGroupId, topics: offsetTopics(offsets) });
         await transaction.commit();
       } catch (error) {

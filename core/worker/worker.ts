@@ -100,11 +100,13 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
 
   const stopController = new AbortController();
   const transactionalId = transactionalIdOf(config.groupId, config.instanceId);
+  const stateTopic = config.stateTopic === false ? null : (config.stateTopic ?? defaultChangelogTopic(config.groupId));
   const output =
     config.exactlyOnce === false
       ? null
       : new TransactionalOutput(client.transactionTransport({ transactionalId, consumerGroupId: config.groupId }), {
           onRetry: (error, attempt) => log(`worker: transaction failed (${error.message}); retry ${attempt + 1}, nothing committed meanwhile`),
+          ...(stateTopic ? { compactedTopics: [stateTopic] } : {}),
           onFatal: (error) => {
             log(`worker: transactional id ${transactionalId} can no longer commit (${error.message}); stopping, what is unfinished stays uncommitted`);
             void shutdown().then(() => fail(error));
@@ -112,7 +114,6 @@ export async function startWorker(config: WorkerConfig, hooks: WorkerHooks): Pro
         });
   const delivery = await chooseDelivery(output, { transactionalId, log, signal: hooks.signal });
   const transaction = delivery.mode === 'exactly-once' ? output : null;
-  const stateTopic = config.stateTopic === false ? null : (config.stateTopic ?? defaultChangelogTopic(config.groupId));
   const changelog = stateTopic && hooks.scorer.snapshot ? new ChangelogStore(client.kafkajs, { topic: stateTopic, inputTopic: config.inTopic }) : null;
   const seriesState = changelog ? new WorkerSeriesState(changelog, hooks.scorer, stopController.signal, log, transaction ? client.kafkajs : undefined) : null;
   let lastRetryLog = 0;

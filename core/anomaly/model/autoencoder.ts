@@ -102,7 +102,9 @@ export async function trainAutoencoder(
   const ys = tf.tensor2d(y, [inputs.length, shape.outputs]);
   const model = buildAutoencoder(tf, shape, options.seed);
   if (options.initial) setLayers(tf, model, options.initial);
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'meanSquaredError' });
+  // model.dispose() leaves an optimizer it was given alone: Adam's moments would outlive each training
+  const optimizer = tf.train.adam(options.learningRate);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
   let loss = Number.NaN;
   try {
     await model.fit(xs, ys, {
@@ -122,6 +124,7 @@ export async function trainAutoencoder(
   } finally {
     xs.dispose();
     ys.dispose();
+    optimizer.dispose();
   }
   return { layers: extractLayers(model), loss, backend, model };
 }

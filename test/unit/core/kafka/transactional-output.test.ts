@@ -116,4 +116,22 @@ test('fencing and a refused transactional id are fatal; a lost connection is not
   assert.equal(isFatalTransactionError(new KafkaError('Producer attempted an operation with an old epoch', 'broker', false, { cause: { type: 'INVALID_PRODUCER_EPOCH' } })), true);
   assert.equal(isFatalTransactionError(new KafkaError('authentication refused: not authorized', 'auth', false)), true);
   assert.equal(isFatalTransactionError(new KafkaError('Connection error: ECONNREFUSED', 'connection', true)), false);
+  // retrying the same records cannot help: the worker stops instead of holding ever more staged records
+  assert.equal(isFatalTransactionError(new KafkaError('The request included a message larger than the max message size the server will accept', 'broker', false, { cause: { type: 'MESSAGE_TOO_LARGE' } })), true);
+});
+
+test('a transaction carries only the newest record of each key and partition of a compacted topic', async () => {
+  const transport = fakeTransport();
+  const output = new TransactionalOutput(transport, { lingerMs: 1, compactedTopics: ['state'] });
+  const checkpoint = (key: string, value: string, partition = 0): ProduceRecord => ({ topic: 'state', partition, key, value: Buffer.from(value) });
+  const staged = [
+    output.stage(origin(0, 10), [record('a10'), checkpoint('meter.a', 'a@10')]),
+    output.stage(origin(0, 11), [record('b11'), checkpoint('meter.b', 'b@11')]),
+    output.stage(origin(0, 12), [record('a12'), checkpoint('meter.a', 'a@12')]),
+    output.stage(origin(0, 13), [record('a13'), checkpoint('meter.a', 'a@13'), checkpoint('meter.a', 'a@13 on 1', 1)]),
+  ];
+  await output.commitOffsets([point(0, 14)]);
+  await Promise.all(staged);
+  // every scored reading stays; of the checkpoints, each series' newest (per changelog partition)
+  assert.deepEqual(transport.commits, [{ records: ['a10', 'b11', 'b@11', 'a12', 'a13', 'a@13', 'a@13 on 1'], offsets: [point(0, 14)] }]);
 });
