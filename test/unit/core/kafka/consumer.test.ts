@@ -24,7 +24,7 @@ function stubClient(): { client: KafkaClient; eachBatch: () => NonNullable<Consu
     pause: () => undefined,
     resume: () => undefined,
   };
-  const client = { kafkajs: { consumer: () => consumer as unknown as Consumer } } as unknown as KafkaClient;
+  const client = { kafkajs: { consumer: () => consumer as unknown as Consumer }, verifyTls: async () => undefined } as unknown as KafkaClient;
   return {
     client,
     eachBatch: () => {
