@@ -1,7 +1,9 @@
 /**
  * The general detector on plain numbers: a robust forecast whose errors feed an anomaly
- * likelihood, beside an instant check for a single extreme error and a stuck-signal check,
- * combined as the largest of their calibrated scores (> 1 = alert). Pure and synchronous.
+ * likelihood, beside an instant check for a single extreme error, a level-shift check and a
+ * stuck-signal check, combined as the largest of their calibrated scores (> 1 = alert). Spikes,
+ * shifts and stuck runs are also measured against the series' own usual extremes (tail.ts,
+ * stuck.ts), and an event alerts once (event.ts). Pure and synchronous.
  */
 import { floorScale, forecast, learn, newForecastState } from './forecast';
 import { learnLikelihood, newLikelihoodState, surprise } from './likelihood';
