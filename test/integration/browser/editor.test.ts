@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { nodeRedUnderTest, openBrowser, screenshotPath, type BrowserSession } from '../../support/browser';
 import { projectRoot, stackInfo } from '../../support/stack';
 import { NodeRedProcess, type FlowNode } from '../e2e/support/node-red';
+import { waitFor } from '../../support/wait';
 
 // A Node-RED user in the real editor (Chromium, a real Node-RED process with the plugin, the
 // stack's Home Assistant): finds the nodes, drags one in and deploys it, imports each example,
@@ -194,13 +195,15 @@ describe('the Node-RED editor with Stream Smarts, in Chromium', () => {
     });
   }
 
-  it("opens the anomaly node's model chart: a series with a model, a general series in °C, and one with none", { timeout: 60_000 }, async () => {
+  it("opens the anomaly node's model chart: a series with a model, a general series in °C, and one with none", { timeout: 120_000 }, async () => {
     const { page } = session;
     await openEditor(page, nodeRed.url);
     for (const inject of ['editor_seed_3', 'editor_seed_4', 'editor_seed_5', 'editor_temperature', 'editor_fresh']) {
       const response = await fetch(`${nodeRed.url}/inject/${inject}`, { method: 'POST' });
       assert.equal(response.status, 200, `inject ${inject}`);
     }
+    // the dialog lists the series the node has when it opens: wait until it has scored all three
+    await waitFor(async () => ((await (await fetch(`${nodeRed.url}/smarts-anomaly/editor_anomaly/series`)).json()) as string[]).length >= 3, 60_000, 'the anomaly node to know the three series (the first loads tfjs)');
     await page.locator('[id="editor_anomaly"] .red-ui-flow-node').dblclick();
     const series = page.locator('#smarts-anomaly-series');
     await page.waitForFunction(() => document.querySelectorAll('#smarts-anomaly-series option').length >= 4, undefined, { timeout: 15_000 });
