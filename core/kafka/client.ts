@@ -62,8 +62,10 @@ export function kafkaJsConfig(config: BrokerConfig, options: KafkaClientOptions 
 export function createKafkaClient(config: BrokerConfig, options: KafkaClientOptions = {}): KafkaClient {
   const kafkaConfig = kafkaJsConfig(config, options);
   const kafka = new Kafka(kafkaConfig);
+  // the same TLS options kafkajs got (read once: a CA or certificate path is not read again per connect)
+  const ssl = typeof kafkaConfig.ssl === 'object' ? kafkaConfig.ssl : undefined;
   const verifyTls = async (): Promise<void> => {
-    if (config.tls) await probeTls(config.brokers, tlsOptions(config.tls), kafkaConfig.connectionTimeout ?? 3000);
+    if (ssl) await probeTls(config.brokers, ssl, kafkaConfig.connectionTimeout ?? 3000);
   };
   return {
     config,

@@ -1,7 +1,8 @@
 /**
  * What a series' model has learnt, for the anomaly node's dialog: the expected band per
  * calendar slot (a general series': along its recent readings), the recent scored readings, and
- * how many alerts each sensitivity would have raised over them. Pure functions over a model and a bounded ring of recent readings.
+ * how many alerts each sensitivity would have raised over them. Pure functions over a model and a
+ * bounded ring of recent readings.
  */
 import type { Reading, ScoredReading } from '../../reading';
 import { hourMs, hourOfDay, unitFactor } from '../../units';
